@@ -1,0 +1,40 @@
+from rest_framework import serializers
+
+from practiceops.core.fields import StrictCharField, StrictEmailField
+
+
+class UserOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    email = serializers.EmailField()
+    name = serializers.CharField(source="display_name")
+
+
+class RegisterInput(serializers.Serializer):
+    email = StrictEmailField(max_length=254)
+    name = StrictCharField(min_length=1, max_length=100)
+    password = StrictCharField(min_length=8, max_length=128, trim_whitespace=False)
+
+
+class LoginInput(serializers.Serializer):
+    email = StrictCharField(max_length=254)
+    password = StrictCharField(max_length=128, trim_whitespace=False)
+
+
+class AuthOutput(serializers.Serializer):
+    access_token = serializers.CharField()
+    refresh_token = serializers.CharField()
+    user = UserOutput()
+
+
+class RefreshInput(serializers.Serializer):
+    refresh_token = StrictCharField(max_length=4096)
+
+
+class TokenPairOutput(serializers.Serializer):
+    access_token = serializers.CharField()
+    refresh_token = serializers.CharField()
+
+
+class PasswordChangeInput(serializers.Serializer):
+    current_password = StrictCharField(max_length=128, trim_whitespace=False)
+    new_password = StrictCharField(min_length=8, max_length=128, trim_whitespace=False)

@@ -1,0 +1,90 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import services
+from accounts.api.serializers import (
+    AuthOutput,
+    LoginInput,
+    PasswordChangeInput,
+    RefreshInput,
+    RegisterInput,
+    TokenPairOutput,
+    UserOutput,
+)
+from practiceops.core.ratelimit import enforce, enforce_per_ip
+
+
+def auth_body(user, tokens: dict[str, str]) -> dict:  # type: ignore[no-untyped-def]
+    return {**tokens, "user": UserOutput(user).data}
+
+
+class RegisterView(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=RegisterInput, responses={201: AuthOutput}, auth=[])
+    def post(self, request: Request) -> Response:
+        enforce_per_ip(request, group="auth:register")
+        data = RegisterInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.user_register(
+            email=data.validated_data["email"],
+            name=data.validated_data["name"],
+            password=data.validated_data["password"],
+        )
+        return Response(auth_body(user, services.token_pair_for_user(user)), status=status.HTTP_201_CREATED)
+
+
+class LoginView(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=LoginInput, responses={200: AuthOutput}, auth=[])
+    def post(self, request: Request) -> Response:
+        enforce_per_ip(request, group="auth:login")
+        data = LoginInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        email = services.normalize_email(data.validated_data["email"])
+        # Per address too, against credential stuffing spread over many IPs.
+        enforce(request, group="auth:login:email", key=f"email:{email}")
+        user = services.user_authenticate(email=email, password=data.validated_data["password"])
+        return Response(auth_body(user, services.token_pair_for_user(user)))
+
+
+class RefreshView(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=RefreshInput, responses={200: TokenPairOutput}, auth=[])
+    def post(self, request: Request) -> Response:
+        enforce_per_ip(request, group="auth:refresh")
+        data = RefreshInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(services.token_refresh(raw_refresh=data.validated_data["refresh_token"]))
+
+
+class LogoutView(APIView):
+    @extend_schema(request=RefreshInput, responses={204: None})
+    def post(self, request: Request) -> Response:
+        data = RefreshInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.token_logout(user=request.user, raw_refresh=data.validated_data["refresh_token"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordChangeView(APIView):
+    @extend_schema(request=PasswordChangeInput, responses={204: None})
+    def post(self, request: Request) -> Response:
+        enforce_per_ip(request, group="auth:password")
+        data = PasswordChangeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.password_change(
+            user=request.user,
+            current_password=data.validated_data["current_password"],
+            new_password=data.validated_data["new_password"],
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)

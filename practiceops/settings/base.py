@@ -1,0 +1,341 @@
+"""Settings for every environment, driven by environment variables (spec/operations.md).
+
+``practiceops.settings.test`` adjusts a few of them for the test suite; nothing else differs
+between a laptop and production except the environment.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sys
+import warnings
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from dotenv import load_dotenv
+
+from practiceops.core.config import env_bool, env_int, env_list, env_rate, env_str, fail
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+load_dotenv(BASE_DIR / ".env", override=False)
+
+DEBUG = env_bool("DEBUG", False)
+
+
+def _secret(name: str) -> str:
+    value = env_str(name)
+    if value is None:
+        if not DEBUG:
+            fail(name, "is required when DEBUG is off (at least 32 characters)")
+        warnings.warn(
+            f"{name} is not set: using a random per-process key (tokens die on restart)",
+            stacklevel=1,
+        )
+        return secrets.token_urlsafe(48)
+    if len(value) < 32 and not DEBUG:
+        fail(name, f"must be at least 32 characters, got {len(value)}")
+    return value
+
+
+JWT_SECRET_KEY = _secret("JWT_SECRET_KEY")
+SECRET_KEY = _secret("DJANGO_SECRET_KEY")
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1")
+CORS_ALLOWED_ORIGINS = env_list("CORS_ORIGINS", "http://localhost:5173,http://127.0.0.1:5173")
+FRONTEND_URL = (env_str("FRONTEND_URL", "http://localhost:5173") or "").rstrip("/")
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0, maximum=10)
+AUTH_RATE_LIMIT = env_rate("AUTH_RATE_LIMIT", "10/m")
+ACCESS_TOKEN_MINUTES = env_int("ACCESS_TOKEN_MINUTES", 15, minimum=1)
+REFRESH_TOKEN_DAYS = env_int("REFRESH_TOKEN_DAYS", 30, minimum=1)
+MAX_BODY_BYTES = env_int("MAX_BODY_BYTES", 1024 * 1024, minimum=1024)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework_simplejwt.token_blacklist",
+    "corsheaders",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_structlog",
+    "django_celery_beat",
+    "practiceops.core",
+    "accounts",
+    "teams",
+    "practice",
+    "tickets",
+    "insights",
+    "notifications",
+]
+
+MIDDLEWARE = [
+    # Outermost: every response, even one for a refused oversized body, carries X-Request-ID.
+    "practiceops.core.middleware.RequestIdMiddleware",
+    "django_structlog.middlewares.RequestMiddleware",
+    "practiceops.core.middleware.BodySizeLimitMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "practiceops.core.middleware.DatabaseUnavailableMiddleware",
+]
+
+ROOT_URLCONF = "practiceops.urls"
+WSGI_APPLICATION = "practiceops.wsgi.application"
+APPEND_SLASH = False
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------
+
+_database_url = env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}") or ""
+# Older deployments wrote SQLAlchemy-style URLs; the driver suffix means nothing to Django.
+_database_url = _database_url.replace("postgresql+asyncpg://", "postgresql://").replace(
+    "postgresql+psycopg://", "postgresql://"
+)
+try:
+    _db = dj_database_url.parse(_database_url)
+except Exception as exc:  # noqa: BLE001 - any parse failure is a configuration error
+    fail("DATABASE_URL", f"cannot be parsed ({exc.__class__.__name__})")
+if not _db.get("ENGINE"):
+    fail("DATABASE_URL", "unsupported scheme (use postgres://… or sqlite:///…)")
+if _db["ENGINE"] == "django.db.backends.postgresql":
+    if not _db.get("NAME"):
+        fail("DATABASE_URL", "names no database")
+    _pool_size = env_int("DATABASE_POOL_SIZE", 0, minimum=0, maximum=100)
+    _db["OPTIONS"] = {
+        # A dead or unreachable server fails fast instead of hanging a worker.
+        "connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 2, minimum=1),
+    }
+    if _pool_size:
+        # Django's built-in psycopg pool; it requires CONN_MAX_AGE = 0.
+        _db["OPTIONS"]["pool"] = {"min_size": 1, "max_size": _pool_size, "timeout": 5}
+        _db["CONN_MAX_AGE"] = 0
+    else:
+        # Persistent per-worker connections measured faster than the pool for sync workers;
+        # health checks drop a connection that died with a database restart.
+        _db["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0)
+        _db["CONN_HEALTH_CHECKS"] = True
+elif _db["ENGINE"] == "django.db.backends.sqlite3":
+    _db["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+_db["ATOMIC_REQUESTS"] = False
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache (rate limits) ----------------------------------------------------------------------
+
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "po"),
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    if "pytest" not in sys.modules:
+        warnings.warn(
+            "REDIS_URL is not set: rate limits are counted per process (local-memory cache)",
+            stacklevel=1,
+        )
+
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_ENABLE = True
+SILENCED_SYSTEM_CHECKS = [
+    # Django's own RedisCache does the atomic increments django-ratelimit needs.
+    "django_ratelimit.W001",
+    # Without REDIS_URL (the embedded default) limits are per process, with a start-up warning.
+    "django_ratelimit.E003",
+]
+
+# --- Auth ---------------------------------------------------------------------------------
+
+AUTH_USER_MODEL = "accounts.User"
+PASSWORD_HASHERS = [
+    "accounts.hashers.TunedArgon2PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=ACCESS_TOKEN_MINUTES),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=REFRESH_TOKEN_DAYS),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "UPDATE_LAST_LOGIN": False,
+    "ALGORITHM": "HS256",
+    "SIGNING_KEY": JWT_SECRET_KEY,
+    "AUTH_HEADER_TYPES": ("Bearer",),
+    "USER_ID_FIELD": "id",
+    "USER_ID_CLAIM": "sub",
+    "TOKEN_TYPE_CLAIM": "type",
+    "JTI_CLAIM": "jti",
+    "LEEWAY": 0,
+}
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.BearerAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["practiceops.core.renderers.JSONRenderer"],
+    "EXCEPTION_HANDLER": "practiceops.core.exceptions.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_PAGINATION_CLASS": None,
+    "COERCE_DECIMAL_TO_STRING": False,
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "PracticeOps API",
+    "DESCRIPTION": "Practice management for musical ensembles.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "practiceops.core.schema.add_error_responses",
+    ],
+    "ENUM_NAME_OVERRIDES": {},
+}
+
+# --- Internationalization -----------------------------------------------------------------------
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files -------------------------------------------------------------------------
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+
+# --- Body size ------------------------------------------------------------------------------
+
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_BODY_BYTES
+
+# --- Security (production values whenever DEBUG is off) ----------------------------------------
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+if not DEBUG:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # Health checks from a load balancer come in over plain HTTP inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^health$"]
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+
+# --- E-mail ---------------------------------------------------------------------------------
+
+SMTP_HOST = env_str("SMTP_HOST")
+DEFAULT_FROM_EMAIL = env_str("SMTP_FROM", "noreply@practiceops.app")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+if SMTP_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = SMTP_HOST
+    EMAIL_PORT = env_int("SMTP_PORT", 587, minimum=1, maximum=65535)
+    EMAIL_HOST_USER = env_str("SMTP_USER", "") or ""
+    EMAIL_HOST_PASSWORD = env_str("SMTP_PASS", "") or ""
+    EMAIL_USE_TLS = env_bool("SMTP_USE_TLS", True)
+else:
+    EMAIL_BACKEND = "notifications.backends.ConsoleLogEmailBackend"
+
+# --- Celery ---------------------------------------------------------------------------------
+
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+if not CELERY_BROKER_URL:
+    CELERY_BROKER_URL = "memory://"
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TIMEZONE = "UTC"
+CELERY_ENABLE_UTC = True
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A dead broker must not hang a web request (PITFALLS.md): fail fast, answer 503.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1.0
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+    "socket_connect_timeout": 1,
+    "socket_timeout": 2,
+    "visibility_timeout": 3600,
+}
+CELERY_TASK_PUBLISH_RETRY = False
+DJANGO_STRUCTLOG_CELERY_ENABLED = True
+
+# --- Logging --------------------------------------------------------------------------------
+
+LOG_LEVEL = (env_str("LOG_LEVEL", "INFO") or "INFO").upper()
+if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+    fail("LOG_LEVEL", f"expected DEBUG, INFO, WARNING, ERROR or CRITICAL, got {LOG_LEVEL!r}")
+LOG_FORMAT = (env_str("LOG_FORMAT", "console" if DEBUG else "json") or "json").lower()
+if LOG_FORMAT not in {"json", "console"}:
+    fail("LOG_FORMAT", f"expected json or console, got {LOG_FORMAT!r}")
+LOG_FILE = env_str("LOG_FILE")
+
+from practiceops.core.logging import build_logging_config, configure_structlog  # noqa: E402
+
+LOGGING = build_logging_config(level=LOG_LEVEL, fmt=LOG_FORMAT, log_file=LOG_FILE)
+configure_structlog()
+DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False
+DJANGO_STRUCTLOG_USER_ID_FIELD = "id"

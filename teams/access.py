@@ -1,0 +1,94 @@
+"""THE role gate: the only code that knows how roles rank (STYLE.md).
+
+Every app asks here whether a user may act in a team. A caller who is not a member is
+refused with 403 "Not a member of this team"; a member without the role gets a 403 naming
+the role needed; an id that does not exist is 404.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from practiceops.core.errors import Forbidden, NotFound
+from practiceops.core.params import parse_uuid
+from teams.models import Membership, Role, Team
+
+NOT_A_MEMBER = "Not a member of this team"
+LEADER_REQUIRED = "Section leader or admin role required"
+ADMIN_REQUIRED = "Admin role required"
+
+_RANK = {Role.MEMBER: 0, Role.SECTION_LEADER: 1, Role.ADMIN: 2}
+
+
+def role_at_least(membership: Membership, role: str) -> bool:
+    return _RANK[Role(membership.role)] >= _RANK[Role(role)]
+
+
+def is_leader(membership: Membership) -> bool:
+    return role_at_least(membership, Role.SECTION_LEADER)
+
+
+def is_admin(membership: Membership) -> bool:
+    return membership.role == Role.ADMIN
+
+
+def own_section(membership: Membership) -> str | None:
+    """The caller's section, or None: a leader with no section has no own section."""
+    return membership.section or None
+
+
+def in_own_section(membership: Membership, section: str | None) -> bool:
+    return bool(section) and own_section(membership) == section
+
+
+def team_get(team_id: Any, *, field: str = "team_id") -> Team:
+    pk = team_id if isinstance(team_id, uuid.UUID) else parse_uuid(team_id, field=field)
+    team = Team.objects.filter(pk=pk).first()
+    if team is None:
+        raise NotFound("Team not found")
+    return team
+
+
+def membership_get(user: Any, team: Team | uuid.UUID) -> Membership | None:
+    team_id = team.pk if isinstance(team, Team) else team
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Membership.objects.filter(team_id=team_id, user_id=user.pk).first()
+
+
+def require_member(user: Any, team: Team | uuid.UUID) -> Membership:
+    membership = membership_get(user, team)
+    if membership is None:
+        raise Forbidden(NOT_A_MEMBER)
+    if isinstance(team, Team):
+        membership.team = team  # saves a query for callers that read membership.team
+    return membership
+
+
+def require_leader(user: Any, team: Team | uuid.UUID) -> Membership:
+    membership = require_member(user, team)
+    if not is_leader(membership):
+        raise Forbidden(LEADER_REQUIRED)
+    return membership
+
+
+def require_admin(user: Any, team: Team | uuid.UUID) -> Membership:
+    membership = require_member(user, team)
+    if not is_admin(membership):
+        raise Forbidden(ADMIN_REQUIRED)
+    return membership
+
+
+def require_role(user: Any, team: Team | uuid.UUID, role: str) -> Membership:
+    if role == Role.ADMIN:
+        return require_admin(user, team)
+    if role == Role.SECTION_LEADER:
+        return require_leader(user, team)
+    return require_member(user, team)
+
+
+def team_and_membership(user: Any, team_id: Any, *, role: str = Role.MEMBER) -> tuple[Team, Membership]:
+    """Look the team up (404) and check the caller's role in it (403) before any handler runs."""
+    team = team_get(team_id)
+    return team, require_role(user, team, role)

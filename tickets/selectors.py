@@ -65,8 +65,11 @@ def ticket_get_for_user(user: Any, ticket_id: Any) -> tuple[Ticket, Membership]:
     return ticket, membership
 
 
-def ticket_list_for_user(membership: Membership, filters: TicketFilters) -> QuerySet[Ticket]:
+def ticket_list_for_user(
+    membership: Membership, filters: TicketFilters | None = None
+) -> QuerySet[Ticket]:
     """The tickets of the membership's team it may see, filtered, annotated for TICKET_ORDERING."""
+    filters = filters or TicketFilters()
     qs = Ticket.objects.filter(visible_tickets_q(membership))
     exact = {
         "status": filters.status,

@@ -512,3 +512,20 @@ def test_revoke_unknown_and_anonymous(admin, anon, team):
     assert_error(
         anon.delete(f"/invites/{invite.id}"), 401, "UNAUTHORIZED", "Missing authorization header"
     )
+
+
+def test_invite_tokens_stay_out_of_the_logs(admin, anon, team, settings, caplog):
+    settings.AUTH_RATE_LIMIT = "2/m"
+    _, raw = make_invite(team)
+    body = {"name": "Neo", "email": "neo@example.com", "password": "a-long-passphrase-9"}
+
+    anon.get(f"/invites/{raw}")
+    anon.post(f"/invites/{raw}/accept", body, format="json")
+    anon.post(f"/invites/{raw}/accept", body, format="json")
+    assert anon.post(f"/invites/{raw}/accept", body, format="json").status_code == 429
+    created = admin.client.post(f"/teams/{team.id}/invites", {}, format="json").json()
+
+    assert "/invites/[redacted]/accept" in caplog.text
+    assert raw not in caplog.text
+    assert created["invite_link"].rsplit("/", 1)[1] not in caplog.text
+    assert "a-long-passphrase-9" not in caplog.text

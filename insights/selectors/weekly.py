@@ -41,7 +41,7 @@ def _by_timezone(memberships: Iterable[Membership]) -> dict[str, list[Membership
 def active_cycles_for_teams(
     teams: Sequence[Team], *, now: datetime.datetime | None = None
 ) -> dict[uuid.UUID, RehearsalCycle]:
-    """Each team's active cycle (domain.md), in two queries for any number of teams."""
+    """Each team's active cycle (domain.md): one query per distinct timezone, plus one."""
     now = now or timezone.now()
     if not teams:
         return {}

@@ -91,8 +91,18 @@ def test_leader_dashboard_for_admin_exact(data):
                 {"section": "Soprano", "blocking_due": 0, "blocked": 1, "resolved_not_verified": 0},
             ],
             "by_song": [
-                {"song_ref": "Ave Maria", "blocking_due": 1, "blocked": 1, "resolved_not_verified": 0},
-                {"song_ref": "Hallelujah", "blocking_due": 1, "blocked": 0, "resolved_not_verified": 2},
+                {
+                    "song_ref": "Ave Maria",
+                    "blocking_due": 1,
+                    "blocked": 1,
+                    "resolved_not_verified": 0,
+                },
+                {
+                    "song_ref": "Hallelujah",
+                    "blocking_due": 1,
+                    "blocked": 0,
+                    "resolved_not_verified": 2,
+                },
             ],
         },
         "private_ticket_aggregates": [
@@ -153,8 +163,18 @@ def test_leader_dashboard_for_soprano_leader_exact(data):
                 {"section": "Soprano", "blocking_due": 0, "blocked": 1, "resolved_not_verified": 0},
             ],
             "by_song": [
-                {"song_ref": "Ave Maria", "blocking_due": 1, "blocked": 1, "resolved_not_verified": 0},
-                {"song_ref": "Hallelujah", "blocking_due": 0, "blocked": 0, "resolved_not_verified": 1},
+                {
+                    "song_ref": "Ave Maria",
+                    "blocking_due": 1,
+                    "blocked": 1,
+                    "resolved_not_verified": 0,
+                },
+                {
+                    "song_ref": "Hallelujah",
+                    "blocking_due": 0,
+                    "blocked": 0,
+                    "resolved_not_verified": 1,
+                },
             ],
         },
         "private_ticket_aggregates": [
@@ -193,7 +213,9 @@ def test_leader_dashboard_for_alto_leader(data):
         "blocking_due_count": 2,
         "blocked_count": 0,
         "resolved_not_verified_count": 2,
-        "by_section": [{"section": "Alto", "blocking_due": 1, "blocked": 0, "resolved_not_verified": 1}],
+        "by_section": [
+            {"section": "Alto", "blocking_due": 1, "blocked": 0, "resolved_not_verified": 1}
+        ],
         "by_song": [
             {"song_ref": "Ave Maria", "blocking_due": 1, "blocked": 0, "resolved_not_verified": 0},
             {"song_ref": "Hallelujah", "blocking_due": 1, "blocked": 0, "resolved_not_verified": 2},
@@ -211,7 +233,9 @@ def test_leader_dashboard_for_alto_leader(data):
         }
     ]
     assert body["drilldown"]["members"] == [drill(d.al, "Alto", 0, 0), drill(d.alice, "Alto", 2, 3)]
-    assert body["drilldown"]["tickets_visible"] == [visible(x) for x in (t.t5, t.t3, t.t1, t.t7, t.t4)]
+    assert body["drilldown"]["tickets_visible"] == [
+        visible(x) for x in (t.t5, t.t3, t.t1, t.t7, t.t4)
+    ]
     # An Alto leader may verify TEAM tickets and their section's SECTION and PRIVATE ones.
     assert body["verification_queue"] == [queued(t.t4), queued(t.t3), queued(t.p10)]
 
@@ -220,7 +244,9 @@ def test_leader_dashboard_section_leader_without_section_sees_no_members(data):
     from conftest import make_persona
     from teams.models import Role
 
-    floater = make_persona(data.team, role=Role.SECTION_LEADER, section=None, display_name="Fay Floater")
+    floater = make_persona(
+        data.team, role=Role.SECTION_LEADER, section=None, display_name="Fay Floater"
+    )
     body = get(floater, data.team)
     assert body["compliance"] == {
         "logged_last_7_days_pct": 0.0,
@@ -237,7 +263,11 @@ def test_leader_dashboard_section_leader_without_section_sees_no_members(data):
 
 def test_leader_dashboard_with_cycle_id(data):
     body = get(data.admin, data.team, cycle_id=str(data.next_cycle.id))
-    assert body["cycle"] == {"id": str(data.next_cycle.id), "date": "2026-03-14T00:00:00Z", "label": "Spring Encore"}
+    assert body["cycle"] == {
+        "id": str(data.next_cycle.id),
+        "date": "2026-03-14T00:00:00Z",
+        "label": "Spring Encore",
+    }
     # Counts are team-wide, whatever cycle is shown.
     assert body["risk_summary"]["blocking_due_count"] == 2
 
@@ -277,7 +307,9 @@ def test_private_group_splits_on_local_due_day(data):
         due_at=t.p4.due_at,
     )
     body = get(data.sam, data.team)
-    assert [(g["due_bucket"], g["count"]) for g in body["private_ticket_aggregates"]] == [("due_this_week", 3)]
+    assert [(g["due_bucket"], g["count"]) for g in body["private_ticket_aggregates"]] == [
+        ("due_this_week", 3)
+    ]
     TicketFactory(
         team=data.team,
         title="Private soprano 6",

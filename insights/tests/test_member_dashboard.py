@@ -19,7 +19,11 @@ def test_member_dashboard_for_sue_exact(data):
     body = get(data.sue, data.team)
     t = data.tickets
     assert body == {
-        "cycle": {"id": str(data.cycle.id), "date": "2026-03-07T00:00:00Z", "label": "Spring Concert"},
+        "cycle": {
+            "id": str(data.cycle.id),
+            "date": "2026-03-07T00:00:00Z",
+            "label": "Spring Concert",
+        },
         "countdown_days": 3,
         "assignments": [
             {
@@ -109,7 +113,11 @@ def test_member_dashboard_for_alice_streak_broken_by_one_local_day(data):
         "weekly_goal_days": 3,
         "weekly_goal_met": True,
     }
-    assert [a["title"] for a in body["assignments"]] == ["Alto harmony", "Listen to the recording", "Warm-ups"]
+    assert [a["title"] for a in body["assignments"]] == [
+        "Alto harmony",
+        "Listen to the recording",
+        "Warm-ups",
+    ]
     # Overdue and not resolved counts as due soon; RESOLVED and undated tickets do not.
     t = data.tickets
     assert [x["id"] for x in body["tickets_due_soon"]] == [str(t.p7.id), str(t.p8.id), str(t.p9.id)]
@@ -176,7 +184,9 @@ def test_member_dashboard_without_any_cycle(frozen, team, soprano_member):
     assert body["progress"] == {"tickets_resolved_this_cycle": 0, "tickets_verified_this_cycle": 0}
 
 
-def test_member_dashboard_active_cycle_is_the_latest_past_when_none_is_upcoming(frozen, team, soprano_member):
+def test_member_dashboard_active_cycle_is_the_latest_past_when_none_is_upcoming(
+    frozen, team, soprano_member
+):
     from teams.tests.factories import CycleFactory
 
     today = datetime.date(2026, 3, 4)

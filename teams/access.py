@@ -88,7 +88,9 @@ def require_role(user: Any, team: Team | uuid.UUID, role: str) -> Membership:
     return require_member(user, team)
 
 
-def team_and_membership(user: Any, team_id: Any, *, role: str = Role.MEMBER) -> tuple[Team, Membership]:
+def team_and_membership(
+    user: Any, team_id: Any, *, role: str = Role.MEMBER
+) -> tuple[Team, Membership]:
     """Look the team up (404) and check the caller's role in it (403) before any handler runs."""
     team = team_get(team_id)
     return team, require_role(user, team, role)

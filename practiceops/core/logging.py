@@ -45,9 +45,17 @@ def _shared_processors() -> list[Any]:
 
 def build_logging_config(*, level: str, fmt: str, log_file: str | None) -> dict[str, Any]:
     renderer = (
-        {"()": structlog.stdlib.ProcessorFormatter, "processor": structlog.processors.JSONRenderer(), "foreign_pre_chain": _shared_processors()}
+        {
+            "()": structlog.stdlib.ProcessorFormatter,
+            "processor": structlog.processors.JSONRenderer(),
+            "foreign_pre_chain": _shared_processors(),
+        }
         if fmt == "json"
-        else {"()": structlog.stdlib.ProcessorFormatter, "processor": structlog.dev.ConsoleRenderer(colors=False), "foreign_pre_chain": _shared_processors()}
+        else {
+            "()": structlog.stdlib.ProcessorFormatter,
+            "processor": structlog.dev.ConsoleRenderer(colors=False),
+            "foreign_pre_chain": _shared_processors(),
+        }
     )
     json_formatter = {
         "()": structlog.stdlib.ProcessorFormatter,
@@ -55,11 +63,19 @@ def build_logging_config(*, level: str, fmt: str, log_file: str | None) -> dict[
         "foreign_pre_chain": _shared_processors(),
     }
     handlers: dict[str, Any] = {
-        "stdout": {"class": "logging.StreamHandler", "formatter": "main", "stream": "ext://sys.stdout"},
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "formatter": "main",
+            "stream": "ext://sys.stdout",
+        },
     }
     if log_file:
         # WatchedFileHandler reopens the file after logrotate moves it.
-        handlers["file"] = {"class": "logging.handlers.WatchedFileHandler", "filename": log_file, "formatter": "json"}
+        handlers["file"] = {
+            "class": "logging.handlers.WatchedFileHandler",
+            "filename": log_file,
+            "formatter": "json",
+        }
     names = list(handlers)
     return {
         "version": 1,

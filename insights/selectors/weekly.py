@@ -21,12 +21,12 @@ from insights.selectors.common import (
     Window,
     current_streak,
     leader_ticket_scope_q,
+    scoped_members_q,
     verifiable_tickets_q,
 )
 from insights.selectors.leader import RISK_FIELDS, risk_counts
 from insights.selectors.practice_stats import member_practice_qs
 from practice.models import PracticeLog
-from teams.access import is_admin, own_section
 from teams.models import Membership, RehearsalCycle, Team
 from tickets.models import CLOSED_STATUSES, Ticket, TicketStatus
 
@@ -96,11 +96,11 @@ def leader_digest_numbers(
             .order_by()
         )
         for leader in group:
-            section = own_section(leader)
+            scope = scoped_members_q(leader)
             members = [
                 row
                 for row in members_by_team[leader.team_id]
-                if is_admin(leader) or (section and row["section"] == section)
+                if _q_matches(scope, Membership(team_id=row["team_id"], section=row["section"]))
             ]
             in_scope = [
                 g for g in ticket_groups if g["team_id"] == leader.team_id and _in_scope(leader, g)
@@ -131,11 +131,7 @@ def leader_digest_numbers(
 
 
 def _matches(q: Q, group: dict[str, Any]) -> bool:
-    """Whether a ticket group satisfies a scope filter, checked on a stand-in ticket.
-
-    The scope rules stay written once, as the Q objects the dashboards use: a stand-in row
-    is matched against them in memory rather than restating the rules here.
-    """
+    """Whether a ticket group satisfies a scope filter, checked on a stand-in ticket."""
     ticket = Ticket(
         team_id=group["team_id"],
         visibility=group["visibility"],
@@ -146,6 +142,12 @@ def _matches(q: Q, group: dict[str, Any]) -> bool:
 
 
 def _q_matches(q: Q, obj: Any) -> bool:
+    """Evaluate a scope filter on an object in memory.
+
+    The scope rules stay written once, as the Q objects the dashboards filter with; a digest
+    sorts its grouped rows by matching stand-in objects against them instead of restating
+    the rules. Only the lookups those rules use (equality, ``__in``) are supported.
+    """
     results = []
     for child in q.children:
         if isinstance(child, Q):

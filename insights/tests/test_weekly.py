@@ -134,3 +134,30 @@ def test_member_week_numbers_do_not_count_a_future_dated_log_in_the_streak(data)
     )
     assert numbers[data.sid.membership.id]["streak_days"] == 0
     assert numbers[data.sid.membership.id]["practice_days_this_week"] == 1
+
+
+def test_in_memory_scope_matching_agrees_with_the_database(data):
+    """The digest sorts grouped rows with the dashboards' Q filters evaluated in memory: for
+    every kind of reader and every ticket of the data set, both must agree."""
+    from conftest import make_persona
+    from insights.selectors.common import (
+        leader_ticket_scope_q,
+        scoped_members_q,
+        verifiable_tickets_q,
+    )
+    from insights.selectors.weekly import _q_matches
+    from tickets.models import Ticket
+
+    floater = make_persona(data.team, role=Role.SECTION_LEADER, section=None)
+    readers = [data.admin, data.sam, data.al, data.sue, floater, data.outsider]
+    tickets = list(Ticket.objects.all())
+    memberships = list(Membership.objects.all())
+    for reader in readers:
+        for rule in (leader_ticket_scope_q, verifiable_tickets_q):
+            q = rule(reader.membership)
+            in_db = set(Ticket.objects.filter(q).values_list("id", flat=True))
+            in_memory = {t.id for t in tickets if _q_matches(q, t)}
+            assert in_memory == in_db, (reader.user.display_name, rule.__name__)
+        q = scoped_members_q(reader.membership)
+        in_db = set(Membership.objects.filter(q).values_list("id", flat=True))
+        assert {m.id for m in memberships if _q_matches(q, m)} == in_db

@@ -1,7 +1,7 @@
 """Read-only aggregations: the member and leader dashboards, compliance insights and the
 numbers the weekly digests send."""
 
-from insights.selectors.common import active_cycle, dashboard_cycle, verifiable_tickets_q
+from insights.selectors.common import active_cycle, dashboard_cycle
 from insights.selectors.leader import compliance_insights_get, leader_dashboard_get
 from insights.selectors.member import member_dashboard_get
 from insights.selectors.weekly import (
@@ -19,5 +19,4 @@ __all__ = [
     "leader_digest_numbers",
     "member_dashboard_get",
     "member_week_numbers",
-    "verifiable_tickets_q",
 ]

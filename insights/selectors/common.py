@@ -176,26 +176,6 @@ def private_aggregate_scope_q(membership: Membership) -> Q:
     return team_q & Q(section=section)
 
 
-def verifiable_tickets_q(membership: Membership) -> Q:
-    """RESOLVED tickets this member may verify (domain.md → who sees and does what).
-
-    ADMIN: every RESOLVED ticket of the team. SECTION_LEADER: RESOLVED TEAM tickets and the
-    RESOLVED SECTION/PRIVATE tickets of their own section. MEMBER: none.
-    """
-    resolved = Q(team_id=membership.team_id, status=TicketStatus.RESOLVED)
-    if is_admin(membership):
-        return resolved
-    if membership.role != Role.SECTION_LEADER:
-        return Q(pk__in=[])
-    rule = Q(visibility=TicketVisibility.TEAM)
-    section = own_section(membership)
-    if section:
-        rule |= Q(
-            visibility__in=[TicketVisibility.SECTION, TicketVisibility.PRIVATE], section=section
-        )
-    return resolved & rule
-
-
 # --- ticket measures -----------------------------------------------------------------------------
 
 

@@ -18,13 +18,13 @@ from insights.selectors.common import (
     leader_ticket_scope_q,
     private_aggregate_scope_q,
     scoped_members_q,
-    verifiable_tickets_q,
 )
 from insights.selectors.practice_stats import member_practice_rows, section_practice_rows
 from practice.models import priority_rank
 from teams.access import is_admin, own_section
 from teams.models import Membership, RehearsalCycle, Team
 from tickets.models import Ticket, TicketStatus, TicketVisibility
+from tickets.selectors import verifiable_tickets_q
 from tickets.visibility import visible_tickets_q
 
 TICKETS_VISIBLE_LIMIT = 50

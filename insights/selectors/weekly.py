@@ -22,13 +22,13 @@ from insights.selectors.common import (
     current_streak,
     leader_ticket_scope_q,
     scoped_members_q,
-    verifiable_tickets_q,
 )
 from insights.selectors.leader import RISK_FIELDS, risk_counts
 from insights.selectors.practice_stats import member_practice_qs
 from practice.models import PracticeLog
 from teams.models import Membership, RehearsalCycle, Team
 from tickets.models import CLOSED_STATUSES, Ticket, TicketStatus
+from tickets.selectors import verifiable_tickets_q
 
 
 def _by_timezone(memberships: Iterable[Membership]) -> dict[str, list[Membership]]:

@@ -140,13 +140,10 @@ def test_in_memory_scope_matching_agrees_with_the_database(data):
     """The digest sorts grouped rows with the dashboards' Q filters evaluated in memory: for
     every kind of reader and every ticket of the data set, both must agree."""
     from conftest import make_persona
-    from insights.selectors.common import (
-        leader_ticket_scope_q,
-        scoped_members_q,
-        verifiable_tickets_q,
-    )
+    from insights.selectors.common import leader_ticket_scope_q, scoped_members_q
     from insights.selectors.weekly import _q_matches
     from tickets.models import Ticket
+    from tickets.selectors import verifiable_tickets_q
 
     floater = make_persona(data.team, role=Role.SECTION_LEADER, section=None)
     readers = [data.admin, data.sam, data.al, data.sue, floater, data.outsider]

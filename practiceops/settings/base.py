@@ -229,6 +229,10 @@ SPECTACULAR_SETTINGS = {
     ],
     "ENUM_NAME_OVERRIDES": {
         "TicketStatusEnum": "tickets.models.TicketStatus",
+        "AssignmentTypeEnum": "practice.models.AssignmentType",
+        "TicketActivityTypeEnum": "tickets.models.TicketActivityType",
+        "RoleEnum": "teams.models.Role",
+        "PriorityEnum": "practice.models.Priority",
     },
 }
 

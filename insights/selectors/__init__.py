@@ -1,18 +1,15 @@
 """Read-only aggregations: the member and leader dashboards, compliance insights and the
 numbers the weekly digests send."""
 
-from insights.selectors.common import active_cycle, dashboard_cycle
+from insights.selectors.common import dashboard_cycle
 from insights.selectors.leader import compliance_insights_get, leader_dashboard_get
 from insights.selectors.member import member_dashboard_get
 from insights.selectors.weekly import (
-    active_cycles_for_teams,
     leader_digest_numbers,
     member_week_numbers,
 )
 
 __all__ = [
-    "active_cycle",
-    "active_cycles_for_teams",
     "compliance_insights_get",
     "dashboard_cycle",
     "leader_dashboard_get",

@@ -13,12 +13,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, CharField, F, Q, Value, When
+from django.db.models import Case, CharField, Q, Value, When
 
 from practice.models import Priority
 from practiceops.core.errors import NotFound
 from teams.access import is_admin, own_section
 from teams.models import Membership, RehearsalCycle, Role, Team
+from teams.selectors import cycle_active_for_team
 from tickets.models import DueBucket, TicketStatus, TicketVisibility
 
 WINDOW_DAYS = 7
@@ -72,28 +73,10 @@ class Window:
 # --- cycles --------------------------------------------------------------------------------------
 
 
-def active_cycle(team: Team, *, today: datetime.date | None = None) -> RehearsalCycle | None:
-    """The nearest cycle dated today or later, else the latest past one, else None (domain.md).
-
-    One query: upcoming cycles sort first (ascending), then past ones (descending).
-    """
-    today = today or team.today()
-    upcoming = Q(date__gte=today)
-    return (
-        RehearsalCycle.objects.filter(team=team)
-        .annotate(
-            _past=Case(When(upcoming, then=Value(0)), default=Value(1)),
-            _upcoming_date=Case(When(upcoming, then=F("date")), default=Value(None)),
-        )
-        .order_by("_past", F("_upcoming_date").asc(nulls_last=True), "-date")
-        .first()
-    )
-
-
 def dashboard_cycle(team: Team, cycle_id: uuid.UUID | None) -> RehearsalCycle | None:
     """The cycle a dashboard shows: the one asked for (404 unless of this team) or the active one."""
     if cycle_id is None:
-        return active_cycle(team)
+        return cycle_active_for_team(team)
     cycle = RehearsalCycle.objects.filter(pk=cycle_id, team=team).first()
     if cycle is None:
         raise NotFound("Cycle not found")

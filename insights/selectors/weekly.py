@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -26,7 +26,7 @@ from insights.selectors.common import (
 from insights.selectors.leader import RISK_FIELDS, risk_counts
 from insights.selectors.practice_stats import member_practice_qs
 from practice.models import PracticeLog
-from teams.models import Membership, RehearsalCycle, Team
+from teams.models import Membership
 from tickets.models import CLOSED_STATUSES, Ticket, TicketStatus
 from tickets.selectors import verifiable_tickets_q
 
@@ -36,33 +36,6 @@ def _by_timezone(memberships: Iterable[Membership]) -> dict[str, list[Membership
     for membership in memberships:
         groups[membership.team.tzinfo.key].append(membership)
     return groups
-
-
-def active_cycles_for_teams(
-    teams: Sequence[Team], *, now: datetime.datetime | None = None
-) -> dict[uuid.UUID, RehearsalCycle]:
-    """Each team's active cycle (domain.md): one query per distinct timezone, plus one."""
-    now = now or timezone.now()
-    if not teams:
-        return {}
-    by_tz: dict[str, list[Team]] = defaultdict(list)
-    for team in teams:
-        by_tz[team.tzinfo.key].append(team)
-    wanted = Q(pk__in=[])
-    for group in by_tz.values():
-        today = now.astimezone(group[0].tzinfo).date()
-        bounds = (
-            RehearsalCycle.objects.filter(team__in=group)
-            .values("team_id")
-            .annotate(
-                upcoming=Min("date", filter=Q(date__gte=today)),
-                latest=Max("date", filter=Q(date__lt=today)),
-            )
-            .order_by()
-        )
-        for row in bounds:
-            wanted |= Q(team_id=row["team_id"], date=row["upcoming"] or row["latest"])
-    return {cycle.team_id: cycle for cycle in RehearsalCycle.objects.filter(wanted)}
 
 
 def leader_digest_numbers(

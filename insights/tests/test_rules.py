@@ -6,8 +6,9 @@ import zoneinfo
 import pytest
 import time_machine
 
-from insights.selectors.common import active_cycle, current_streak, due_bucket_expr, longest_streak
+from insights.selectors.common import current_streak, due_bucket_expr, longest_streak
 from insights.tests.factories import TicketFactory
+from teams.selectors import cycle_active_for_team as active_cycle
 from teams.tests.factories import CycleFactory, TeamFactory
 from tickets.models import Ticket
 

@@ -1,0 +1,113 @@
+"""A small committed data set with two teams, for tests that talk to a live server.
+
+Every id a client could send in a path is here, for the team under test ("Harmonia") and for
+another team, so that fuzzing reaches real rows and abuse tests can cross team boundaries.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from accounts.hashers import TunedArgon2PasswordHasher
+from accounts.models import User
+from accounts.services import token_pair_for_user
+from accounts.tests.factories import UserFactory
+from practice.tests.factories import AssignmentFactory, PracticeLogFactory
+from teams.models import Membership, Role, Team
+from teams.services import calendar_token_rotate
+from teams.tests.factories import CycleFactory, MembershipFactory, TeamFactory, make_invite
+from tickets.models import TicketStatus, TicketVisibility
+from tickets.tests.factories import TicketFactory
+
+
+@dataclass
+class TeamWorld:
+    team: Team
+    admin: User
+    leader: User
+    member: User
+    ids: dict[str, str] = field(default_factory=dict)
+    invite_token: str = ""
+    calendar_token: str = ""
+
+
+# The password of every user of the world, hashed as the live server (production settings)
+# hashes it: the test settings' fast hasher is not among the server's hashers.
+PASSWORD = "correct-horse-battery-1"
+
+
+def _token(user: User) -> str:
+    return token_pair_for_user(user)["access_token"]
+
+
+def build_team(name: str, *, staff_admin: bool = False) -> TeamWorld:
+    team = TeamFactory(name=name)
+    admin = UserFactory(display_name=f"{name} Admin", is_staff=staff_admin)
+    leader = UserFactory(display_name=f"{name} Leader")
+    member = UserFactory(display_name=f"{name} Member")
+    hasher = TunedArgon2PasswordHasher()
+    for user in (admin, leader, member):
+        user.password = hasher.encode(PASSWORD, hasher.salt())
+        user.save(update_fields=["password"])
+    MembershipFactory(team=team, user=admin, role=Role.ADMIN)
+    MembershipFactory(team=team, user=leader, role=Role.SECTION_LEADER, section="Soprano")
+    MembershipFactory(team=team, user=member, role=Role.MEMBER, section="Soprano")
+    today = timezone.now().date()
+    cycle = CycleFactory(team=team, date=today + datetime.timedelta(days=3))
+    CycleFactory(team=team, date=today - datetime.timedelta(days=4))
+    assignment = AssignmentFactory(cycle=cycle, created_by=leader, title="Bars 1-16")
+    log = PracticeLogFactory(user=member, cycle=cycle, duration_minutes=25)
+    ticket = TicketFactory(
+        cycle=cycle, created_by=member, owner=member, visibility=TicketVisibility.TEAM
+    )
+    resolved = TicketFactory(
+        cycle=cycle,
+        created_by=member,
+        owner=member,
+        visibility=TicketVisibility.SECTION,
+        section="Soprano",
+        status=TicketStatus.RESOLVED,
+        resolved_at=timezone.now(),
+    )
+    private = TicketFactory(
+        cycle=cycle,
+        created_by=member,
+        owner=member,
+        visibility=TicketVisibility.PRIVATE,
+        section="Soprano",
+    )
+    invite, raw = make_invite(team, email=None)
+    calendar = calendar_token_rotate(membership=Membership.objects.get(team=team, user=member))
+    world = TeamWorld(
+        team=team,
+        admin=admin,
+        leader=leader,
+        member=member,
+        invite_token=raw,
+        calendar_token=calendar,
+    )
+    world.ids = {
+        "team_id": str(team.id),
+        "cycle_id": str(cycle.id),
+        "assignment_id": str(assignment.id),
+        "practice_log_id": str(log.id),
+        "ticket_id": str(ticket.id),
+        "resolved_ticket_id": str(resolved.id),
+        "private_ticket_id": str(private.id),
+        "invite_id": str(invite.id),
+        "user_id": str(member.id),
+        "admin_user_id": str(admin.id),
+        "leader_user_id": str(leader.id),
+    }
+    return world
+
+
+def tokens(world: TeamWorld) -> dict[str, str]:
+    return {role: _token(getattr(world, role)) for role in ("admin", "leader", "member")}
+
+
+def refresh_token(user: User) -> str:
+    return token_pair_for_user(user)["refresh_token"]

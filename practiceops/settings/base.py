@@ -74,10 +74,12 @@ MIDDLEWARE = [
     # Outermost: every response, even one for a refused oversized body, carries X-Request-ID.
     "practiceops.core.middleware.RequestIdMiddleware",
     "django_structlog.middlewares.RequestMiddleware",
-    "practiceops.core.middleware.BodySizeLimitMiddleware",
+    # Above the body-size limit, which answers early: a refused body still gets nosniff and,
+    # for an allowed origin, the CORS headers that let the front end read the 413.
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    "practiceops.core.middleware.BodySizeLimitMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

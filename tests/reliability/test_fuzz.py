@@ -190,8 +190,8 @@ def _describe(exc: BaseException) -> str:
 
 @pytest.mark.parametrize("persona", ["admin", "member"])
 def test_schema_fuzzing_finds_nothing(require_postgres, persona, tmp_path):
-    own = build_team("Harmonia", staff_admin=True)
-    other = build_team("Other Team")
+    own = build_team("Harmonia", staff_admin=True, live=True)
+    other = build_team("Other Team", live=True)
     token = tokens(own)[persona]
     started = time.monotonic()
     with live_server(AUTH_RATE_LIMIT="100000/m", log_path=tmp_path / "server.log") as base:

@@ -10,11 +10,12 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from accounts.hashers import TunedArgon2PasswordHasher
 from accounts.models import User
 from accounts.services import token_pair_for_user
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
 from practice.tests.factories import AssignmentFactory, PracticeLogFactory
 from teams.models import Membership, Role, Team
 from teams.services import calendar_token_rotate
@@ -34,34 +35,42 @@ class TeamWorld:
     calendar_token: str = ""
 
 
-# The password of every user of the world, hashed as the live server (production settings)
-# hashes it: the test settings' fast hasher is not among the server's hashers.
-PASSWORD = "correct-horse-battery-1"
+# The password of every user of the world. For a live server (production settings) it is
+# hashed with the production hasher: the test settings' fast hasher is not among its hashers.
+PASSWORD = DEFAULT_PASSWORD
 
 
 def _token(user: User) -> str:
     return token_pair_for_user(user)["access_token"]
 
 
-def build_team(name: str, *, staff_admin: bool = False) -> TeamWorld:
+def build_team(name: str, *, staff_admin: bool = False, live: bool = False) -> TeamWorld:
+    """``live``: hash passwords as a live server (production settings) checks them."""
     team = TeamFactory(name=name)
     admin = UserFactory(display_name=f"{name} Admin", is_staff=staff_admin)
     leader = UserFactory(display_name=f"{name} Leader")
     member = UserFactory(display_name=f"{name} Member")
-    hasher = TunedArgon2PasswordHasher()
-    for user in (admin, leader, member):
-        user.password = hasher.encode(PASSWORD, hasher.salt())
-        user.save(update_fields=["password"])
+    if live:
+        hasher = TunedArgon2PasswordHasher()
+        for user in (admin, leader, member):
+            user.password = hasher.encode(PASSWORD, hasher.salt())
+            user.save(update_fields=["password"])
     MembershipFactory(team=team, user=admin, role=Role.ADMIN)
     MembershipFactory(team=team, user=leader, role=Role.SECTION_LEADER, section="Soprano")
     MembershipFactory(team=team, user=member, role=Role.MEMBER, section="Soprano")
     today = timezone.now().date()
     cycle = CycleFactory(team=team, date=today + datetime.timedelta(days=3))
     CycleFactory(team=team, date=today - datetime.timedelta(days=4))
-    assignment = AssignmentFactory(cycle=cycle, created_by=leader, title="Bars 1-16")
-    log = PracticeLogFactory(user=member, cycle=cycle, duration_minutes=25)
+    assignment = AssignmentFactory(cycle=cycle, created_by=leader, title=f"{name} bars 1-16")
+    log = PracticeLogFactory(
+        user=member, cycle=cycle, duration_minutes=25, notes=f"{name} practice notes"
+    )
     ticket = TicketFactory(
-        cycle=cycle, created_by=member, owner=member, visibility=TicketVisibility.TEAM
+        cycle=cycle,
+        created_by=member,
+        owner=member,
+        visibility=TicketVisibility.TEAM,
+        title=f"{name} team ticket",
     )
     resolved = TicketFactory(
         cycle=cycle,
@@ -78,6 +87,9 @@ def build_team(name: str, *, staff_admin: bool = False) -> TeamWorld:
         owner=member,
         visibility=TicketVisibility.PRIVATE,
         section="Soprano",
+    )
+    claimable = TicketFactory(
+        cycle=cycle, created_by=leader, owner=None, claimable=True, title=f"{name} claimable"
     )
     invite, raw = make_invite(team, email=None)
     calendar = calendar_token_rotate(membership=Membership.objects.get(team=team, user=member))
@@ -97,6 +109,7 @@ def build_team(name: str, *, staff_admin: bool = False) -> TeamWorld:
         "ticket_id": str(ticket.id),
         "resolved_ticket_id": str(resolved.id),
         "private_ticket_id": str(private.id),
+        "claimable_ticket_id": str(claimable.id),
         "invite_id": str(invite.id),
         "user_id": str(member.id),
         "admin_user_id": str(admin.id),
@@ -111,3 +124,9 @@ def tokens(world: TeamWorld) -> dict[str, str]:
 
 def refresh_token(user: User) -> str:
     return token_pair_for_user(user)["refresh_token"]
+
+
+def client_for(user: User) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {_token(user)}")
+    return client

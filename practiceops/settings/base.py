@@ -131,7 +131,17 @@ if _db["ENGINE"] == "django.db.backends.postgresql":
     }
     if _pool_size:
         # Django's built-in psycopg pool; it requires CONN_MAX_AGE = 0.
-        _db["OPTIONS"]["pool"] = {"min_size": 1, "max_size": _pool_size, "timeout": 5}
+        # A sync worker never waits for its own pool's connection, so a wait here means the
+        # database is gone: answer 503 quickly rather than hold the request. And give up a
+        # failed reconnection at once instead of backing off (1 s, 2 s, 4 s… for minutes):
+        # the next request starts a fresh attempt, so service resumes as soon as the
+        # database is back.
+        _db["OPTIONS"]["pool"] = {
+            "min_size": 1,
+            "max_size": _pool_size,
+            "timeout": env_int("DATABASE_POOL_TIMEOUT", 1, minimum=1),
+            "reconnect_timeout": 0,
+        }
         _db["CONN_MAX_AGE"] = 0
     else:
         # Persistent per-worker connections measured faster than the pool for sync workers;

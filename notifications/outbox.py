@@ -263,18 +263,19 @@ def build_message(row: EmailDelivery, connection: Any = None) -> EmailMultiAlter
         **(row.context or {}),
         "kind": row.kind,
         "subject": row.subject,
+        "now": timezone.now(),
         "team_name": team.name if team else "",
         "team_id": str(row.team_id) if row.team_id else "",
         "recipient_name": row.user.display_name if row.user_id else "",
         "frontend_url": settings.FRONTEND_URL,
         "unsubscribe_url": links.unsubscribe_page_url(token),
-        "preferences_url": links.preferences_url(row.team_id) if row.team_id else "",
+        "preferences_url": links.preferences_url(row.team_id) if row.team_id and kind.member_only else "",
         "practice_log_url": links.practice_log_url(row.team_id) if row.team_id else "",
         "dashboard_url": links.dashboard_url(row.team_id) if row.team_id else "",
         "leader_dashboard_url": links.leader_dashboard_url(row.team_id) if row.team_id else "",
     }
     if (row.context or {}).get("ticket_id"):
-        context["ticket_url"] = links.ticket_url(row.context["ticket_id"])
+        context["ticket_url"] = links.ticket_url(uuid.UUID(str(row.context["ticket_id"])))
     context.update(_localized_times(row.context or {}, team))
     tz = team.tzinfo if team else timezone.get_default_timezone()
     with timezone.override(tz):

@@ -11,6 +11,8 @@ from practiceops.core.errors import ServiceUnavailable
 
 logger = structlog.get_logger("practiceops.tasks")
 
+PUBLISH_TIMEOUT_SECONDS = 0.75
+
 
 def dispatch(task: Task, **kwargs: Any) -> None:
     """Queue ``task`` on the broker, or run it inline when the app has no broker.
@@ -23,8 +25,13 @@ def dispatch(task: Task, **kwargs: Any) -> None:
         task.apply(kwargs=kwargs, throw=True)
         return
     try:
-        with app.connection_for_write() as connection:
-            connection.ensure_connection(max_retries=1, timeout=app.conf.broker_connection_timeout)
+        # Short socket timeouts for this publishing connection only: a broker that accepts
+        # connections but never answers must not hold the request either.
+        with app.connection_for_write(
+            connect_timeout=PUBLISH_TIMEOUT_SECONDS,
+            transport_options={"socket_timeout": PUBLISH_TIMEOUT_SECONDS, "socket_connect_timeout": PUBLISH_TIMEOUT_SECONDS},
+        ) as connection:
+            connection.ensure_connection(max_retries=0, timeout=app.conf.broker_connection_timeout)
             task.apply_async(kwargs=kwargs, connection=connection, retry=False)
     except Exception as exc:  # noqa: BLE001 - kombu, redis and socket errors all mean "no broker"
         logger.error("broker_unavailable", task=task.name, error=exc.__class__.__name__)

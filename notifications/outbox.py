@@ -269,7 +269,9 @@ def build_message(row: EmailDelivery, connection: Any = None) -> EmailMultiAlter
         "recipient_name": row.user.display_name if row.user_id else "",
         "frontend_url": settings.FRONTEND_URL,
         "unsubscribe_url": links.unsubscribe_page_url(token),
-        "preferences_url": links.preferences_url(row.team_id) if row.team_id and kind.member_only else "",
+        "preferences_url": links.preferences_url(row.team_id)
+        if row.team_id and kind.member_only
+        else "",
         "practice_log_url": links.practice_log_url(row.team_id) if row.team_id else "",
         "dashboard_url": links.dashboard_url(row.team_id) if row.team_id else "",
         "leader_dashboard_url": links.leader_dashboard_url(row.team_id) if row.team_id else "",

@@ -7,7 +7,14 @@ from accounts.tests.factories import UserFactory
 from notifications.models import NotificationPreference
 from practice.models import PracticeLog, Priority
 from teams.tests.factories import TeamFactory
-from tickets.models import Ticket, TicketActivity, TicketActivityType, TicketCategory, TicketStatus, TicketVisibility
+from tickets.models import (
+    Ticket,
+    TicketActivity,
+    TicketActivityType,
+    TicketCategory,
+    TicketStatus,
+    TicketVisibility,
+)
 
 
 class NotificationPreferenceFactory(factory.django.DjangoModelFactory):

@@ -35,7 +35,9 @@ def frozen(time_machine):
 def test_only_staff(method, path, admin, soprano_leader, soprano_member, outsider, anon):
     # A team ADMIN is not staff (the first PracticeOps let any team's ADMIN run jobs).
     for persona in (admin, soprano_leader, soprano_member, outsider):
-        assert_error(getattr(persona.client, method)(path), 403, "FORBIDDEN", "Staff access required")
+        assert_error(
+            getattr(persona.client, method)(path), 403, "FORBIDDEN", "Staff access required"
+        )
     assert_error(getattr(anon, method)(path), 401, "UNAUTHORIZED")
     assert not JobRun.objects.exists()
 
@@ -70,7 +72,16 @@ def test_job_list_shows_disabled_schedule_and_last_run(frozen, staff, run_job):
     assert last["id"] == str(run.id)
     assert last["status"] == "success" and last["trigger"] == "manual"
     assert last["stats"] == {"considered": 0, "queued": 0, "skipped": 0, "sent": 0, "failed": 0}
-    assert set(last) == {"id", "status", "trigger", "started_at", "finished_at", "duration_ms", "error", "stats"}
+    assert set(last) == {
+        "id",
+        "status",
+        "trigger",
+        "started_at",
+        "finished_at",
+        "duration_ms",
+        "error",
+        "stats",
+    }
 
 
 def test_run_a_job(staff, soprano_member, mailoutbox):
@@ -146,13 +157,24 @@ def test_run_history(staff, run_job, django_assert_max_num_queries):
     rest = staff.client.get(f"/admin/jobs/runs?limit=2&cursor={page['next_cursor']}").json()
     assert [item["id"] for item in rest["items"]] == [str(runs[0].id)]
 
-    assert_error(staff.client.get("/admin/jobs/runs?status=done"), 422, "VALIDATION_ERROR", field="status")
-    assert_error(staff.client.get("/admin/jobs/runs?job_name=nope"), 422, "VALIDATION_ERROR", field="job_name")
+    assert_error(
+        staff.client.get("/admin/jobs/runs?status=done"), 422, "VALIDATION_ERROR", field="status"
+    )
+    assert_error(
+        staff.client.get("/admin/jobs/runs?job_name=nope"),
+        422,
+        "VALIDATION_ERROR",
+        field="job_name",
+    )
 
 
 def test_run_detail_errors(staff):
-    assert_error(staff.client.get("/admin/jobs/runs/not-a-uuid"), 422, "VALIDATION_ERROR", field="run_id")
-    assert_error(staff.client.get(f"/admin/jobs/runs/{uuid.uuid4()}"), 404, "NOT_FOUND", "Job run not found")
+    assert_error(
+        staff.client.get("/admin/jobs/runs/not-a-uuid"), 422, "VALIDATION_ERROR", field="run_id"
+    )
+    assert_error(
+        staff.client.get(f"/admin/jobs/runs/{uuid.uuid4()}"), 404, "NOT_FOUND", "Job run not found"
+    )
 
 
 def test_the_django_admin_console_still_answers(staff):

@@ -32,10 +32,15 @@ def delivery(user, team, n, **kwargs):
 # --- history ------------------------------------------------------------------------------
 
 
-def test_history_is_own_and_newest_first(team, other_team, soprano_member, alto_member, django_assert_max_num_queries):
+def test_history_is_own_and_newest_first(
+    team, other_team, soprano_member, alto_member, django_assert_max_num_queries
+):
     MembershipFactory(team=other_team, user=soprano_member.user)
     sent_at = timezone.now()
-    mine = [delivery(soprano_member.user, team, n, status=EmailStatus.SENT, sent_at=sent_at) for n in range(3)]
+    mine = [
+        delivery(soprano_member.user, team, n, status=EmailStatus.SENT, sent_at=sent_at)
+        for n in range(3)
+    ]
     delivery(soprano_member.user, other_team, 10)
     delivery(alto_member.user, team, 11)
 
@@ -47,7 +52,11 @@ def test_history_is_own_and_newest_first(team, other_team, soprano_member, alto_
     assert body["next_cursor"] is None
     first = body["items"][0]
     assert set(first) == {"id", "kind", "subject", "status", "sent_at", "created_at"}
-    assert first["kind"] == "no_log_reminder" and first["status"] == "sent" and first["subject"] == "Mail 2"
+    assert (
+        first["kind"] == "no_log_reminder"
+        and first["status"] == "sent"
+        and first["subject"] == "Mail 2"
+    )
     assert first["sent_at"].endswith("Z") and first["created_at"].endswith("Z")
 
 
@@ -63,12 +72,27 @@ def test_history_pages(team, soprano_member, django_assert_max_num_queries):
         if not cursor:
             break
     assert seen == [str(d.id) for d in reversed(rows)]
-    assert_error(soprano_member.client.get(f"/teams/{team.id}/notifications?cursor=%%%"), 422, "VALIDATION_ERROR", field="cursor")
-    assert_error(soprano_member.client.get(f"/teams/{team.id}/notifications?limit=0"), 422, "VALIDATION_ERROR", field="limit")
+    assert_error(
+        soprano_member.client.get(f"/teams/{team.id}/notifications?cursor=%%%"),
+        422,
+        "VALIDATION_ERROR",
+        field="cursor",
+    )
+    assert_error(
+        soprano_member.client.get(f"/teams/{team.id}/notifications?limit=0"),
+        422,
+        "VALIDATION_ERROR",
+        field="limit",
+    )
 
 
 def test_history_refusals(team, outsider, anon):
-    assert_error(outsider.client.get(f"/teams/{team.id}/notifications"), 403, "FORBIDDEN", "Not a member of this team")
+    assert_error(
+        outsider.client.get(f"/teams/{team.id}/notifications"),
+        403,
+        "FORBIDDEN",
+        "Not a member of this team",
+    )
     assert_error(anon.get(f"/teams/{team.id}/notifications"), 401, "UNAUTHORIZED")
 
 
@@ -99,7 +123,10 @@ def test_get_shows_and_post_applies(team, soprano_member, anon):
     response = anon.post(f"/unsubscribe/{token}")
     assert response.status_code == 200
     assert response.json()["enabled"] is False and response.json()["unsubscribed"] is True
-    assert response.json()["message"] == f"{soprano_member.user.email} will no longer receive e-mail from Harmonia."
+    assert (
+        response.json()["message"]
+        == f"{soprano_member.user.email} will no longer receive e-mail from Harmonia."
+    )
     pref = NotificationPreference.objects.get(user=soprano_member.user, team=team)
     assert (pref.email_enabled, pref.weekly_digest_enabled) == (False, True)
 
@@ -116,15 +143,33 @@ def test_digest_unsubscribe_turns_off_the_digest_only(team, soprano_member, anon
     assert (pref.email_enabled, pref.weekly_digest_enabled) == (True, False)
 
 
-def test_one_click_from_the_email_header(team, soprano_member, anon, mailoutbox, django_capture_on_commit_callbacks):
+def test_one_click_from_the_email_header(
+    team, soprano_member, anon, mailoutbox, django_capture_on_commit_callbacks
+):
     # A mail provider POSTs "List-Unsubscribe=One-Click" form-encoded to the header's URL.
     with django_capture_on_commit_callbacks(execute=True):
-        email_enqueue(kind="no_log_reminder", user=soprano_member.user, team=team, to=soprano_member.user.email, subject="Time to practice!", context={"days": 3}, dedupe_key="one-click")
+        email_enqueue(
+            kind="no_log_reminder",
+            user=soprano_member.user,
+            team=team,
+            to=soprano_member.user.email,
+            subject="Time to practice!",
+            context={"days": 3},
+            dedupe_key="one-click",
+        )
     [message] = mailoutbox
-    url = re.fullmatch(r"<https://api\.example\.test(/unsubscribe/[^>]+)>", message.extra_headers["List-Unsubscribe"]).group(1)
-    response = anon.post(url, data="List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded")
+    url = re.fullmatch(
+        r"<https://api\.example\.test(/unsubscribe/[^>]+)>",
+        message.extra_headers["List-Unsubscribe"],
+    ).group(1)
+    response = anon.post(
+        url, data="List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+    )
     assert response.status_code == 200
-    assert NotificationPreference.objects.get(user=soprano_member.user, team=team).email_enabled is False
+    assert (
+        NotificationPreference.objects.get(user=soprano_member.user, team=team).email_enabled
+        is False
+    )
     # The body's link goes to the web app's page for the same token.
     assert f"https://app.example.test{url}" in message.body
 
@@ -132,7 +177,9 @@ def test_one_click_from_the_email_header(team, soprano_member, anon, mailoutbox,
 @pytest.mark.parametrize("token", ["garbage", "eyJrIjoibm9fbG9nIn0:1abc:forged"])
 def test_invalid_links(anon, token):
     assert_error(anon.get(f"/unsubscribe/{token}"), 404, "NOT_FOUND", "Unsubscribe link is invalid")
-    assert_error(anon.post(f"/unsubscribe/{token}"), 404, "NOT_FOUND", "Unsubscribe link is invalid")
+    assert_error(
+        anon.post(f"/unsubscribe/{token}"), 404, "NOT_FOUND", "Unsubscribe link is invalid"
+    )
 
 
 def test_tampered_token_is_refused(team, soprano_member, alto_member, anon):
@@ -143,7 +190,9 @@ def test_tampered_token_is_refused(team, soprano_member, alto_member, anon):
 
 
 def test_invitation_to_an_address_without_account(team, anon):
-    token = links.unsubscribe_token(kind="invite", team_id=team.id, user_id=None, email="new@example.com")
+    token = links.unsubscribe_token(
+        kind="invite", team_id=team.id, user_id=None, email="new@example.com"
+    )
     body = anon.post(f"/unsubscribe/{token}").json()
     assert body["unsubscribed"] is False and body["setting"] is None
     assert "has no PracticeOps account" in body["message"]

@@ -30,7 +30,19 @@ def log(persona, team, when):
     return PracticeLogFactory(user=persona.user, team=team, occurred_at=when)
 
 
-def test_who_is_reminded(frozen, team, other_team, admin, soprano_leader, alto_leader, soprano_member, alto_member, outsider, run_job, mailoutbox):
+def test_who_is_reminded(
+    frozen,
+    team,
+    other_team,
+    admin,
+    soprano_leader,
+    alto_leader,
+    soprano_member,
+    alto_member,
+    outsider,
+    run_job,
+    mailoutbox,
+):
     # Without a preferences row: the defaults (e-mail on, 3 days) apply.
     lazy = soprano_member
     # Practised two days ago: inside the 3-day window.
@@ -105,7 +117,9 @@ def test_the_email(frozen, team, soprano_member, run_job, mailoutbox):
     [(html, mimetype)] = message.alternatives
     assert mimetype == "text/html"
     assert "Harmonia" in html and "in the last 3 days" in html
-    assert message.extra_headers["List-Unsubscribe"].startswith("<https://api.example.test/unsubscribe/")
+    assert message.extra_headers["List-Unsubscribe"].startswith(
+        "<https://api.example.test/unsubscribe/"
+    )
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 

@@ -6,7 +6,11 @@ import pytest
 
 from conftest import make_persona
 from notifications.models import EmailDelivery
-from notifications.tests.factories import NotificationPreferenceFactory, TicketActivityFactory, TicketFactory
+from notifications.tests.factories import (
+    NotificationPreferenceFactory,
+    TicketActivityFactory,
+    TicketFactory,
+)
 from practice.models import Priority
 from teams.models import Role
 from teams.tests.factories import MembershipFactory
@@ -30,21 +34,55 @@ def sent(mailoutbox) -> list[tuple[str, str]]:
 
 
 def ticket(team, owner, **kwargs):
-    return TicketFactory(team=team, owner=owner.user if owner else None, created_by=owner.user if owner else None, **kwargs)
+    return TicketFactory(
+        team=team,
+        owner=owner.user if owner else None,
+        created_by=owner.user if owner else None,
+        **kwargs,
+    )
 
 
 # --- blocking_due_48h -------------------------------------------------------------------
 
 
-def test_blocking_due_48h_recipients(frozen, team, other_team, soprano_member, alto_member, alto_leader, run_job, mailoutbox):
+def test_blocking_due_48h_recipients(
+    frozen, team, other_team, soprano_member, alto_member, alto_leader, run_job, mailoutbox
+):
     blocking = {"priority": Priority.BLOCKING}
     soon = ticket(team, soprano_member, title="Soon", due_at=NOW + 47 * H, **blocking)
     edge = ticket(team, soprano_member, title="Edge", due_at=NOW + 48 * H, **blocking)
-    ticket(team, soprano_member, title="Later", due_at=NOW + 48 * H + datetime.timedelta(seconds=1), **blocking)
-    overdue = ticket(team, soprano_member, title="Overdue", due_at=NOW - 24 * H, status=TicketStatus.BLOCKED, **blocking)
+    ticket(
+        team,
+        soprano_member,
+        title="Later",
+        due_at=NOW + 48 * H + datetime.timedelta(seconds=1),
+        **blocking,
+    )
+    overdue = ticket(
+        team,
+        soprano_member,
+        title="Overdue",
+        due_at=NOW - 24 * H,
+        status=TicketStatus.BLOCKED,
+        **blocking,
+    )
     ticket(team, soprano_member, title="Medium", due_at=NOW + H, priority=Priority.MEDIUM)
-    ticket(team, soprano_member, title="Resolved", due_at=NOW + H, status=TicketStatus.RESOLVED, **blocking)
-    ticket(team, soprano_member, title="Verified", due_at=NOW + H, status=TicketStatus.VERIFIED, **blocking)
+    ticket(
+        team,
+        soprano_member,
+        title="Resolved",
+        due_at=NOW + H,
+        status=TicketStatus.RESOLVED,
+        **blocking,
+    )
+    ticket(
+        team,
+        soprano_member,
+        title="Verified",
+        due_at=NOW + H,
+        status=TicketStatus.VERIFIED,
+        **blocking,
+    )
     ticket(team, None, title="Unclaimed", due_at=NOW + H, claimable=True, **blocking)
     # E-mail off in Harmonia, on in the other team: the preference is per team.
     NotificationPreferenceFactory(user=alto_member.user, team=team, email_enabled=False)
@@ -78,7 +116,9 @@ def test_blocking_due_48h_recipients(frozen, team, other_team, soprano_member, a
     }
 
 
-def test_blocking_due_48h_once_per_due_date(time_machine, team, soprano_member, run_job, mailoutbox):
+def test_blocking_due_48h_once_per_due_date(
+    time_machine, team, soprano_member, run_job, mailoutbox
+):
     time_machine.move_to(NOW, tick=False)
     t = ticket(team, soprano_member, priority=Priority.BLOCKING, due_at=NOW + 40 * H)
     run_job("blocking_due_48h")
@@ -97,11 +137,23 @@ def test_blocking_due_48h_once_per_due_date(time_machine, team, soprano_member, 
 # --- deadline_reminder ---------------------------------------------------------------------
 
 
-def test_deadline_reminder_uses_each_owners_hours(frozen, team, soprano_member, alto_member, soprano_leader, alto_leader, admin, run_job, mailoutbox):
+def test_deadline_reminder_uses_each_owners_hours(
+    frozen,
+    team,
+    soprano_member,
+    alto_member,
+    soprano_leader,
+    alto_leader,
+    admin,
+    run_job,
+    mailoutbox,
+):
     # soprano_member: no preferences row, so 24 hours.
     ticket(team, soprano_member, title="In 23h", due_at=NOW + 23 * H)
     ticket(team, soprano_member, title="In 24h", due_at=NOW + 24 * H)
-    ticket(team, soprano_member, title="In 24h+1s", due_at=NOW + 24 * H + datetime.timedelta(seconds=1))
+    ticket(
+        team, soprano_member, title="In 24h+1s", due_at=NOW + 24 * H + datetime.timedelta(seconds=1)
+    )
     ticket(team, soprano_member, title="Overdue", due_at=NOW - H)
     ticket(team, soprano_member, title="Resolved", due_at=NOW + H, status=TicketStatus.RESOLVED)
     ticket(team, soprano_member, title="No due date", due_at=None)
@@ -113,7 +165,9 @@ def test_deadline_reminder_uses_each_owners_hours(frozen, team, soprano_member, 
     ticket(team, soprano_leader, title="In 2h", due_at=NOW + 2 * H)
     ticket(team, soprano_leader, title="In 30min", due_at=NOW + H / 2)
     # E-mail off.
-    NotificationPreferenceFactory(user=alto_leader.user, team=team, email_enabled=False, deadline_reminder_hours=168)
+    NotificationPreferenceFactory(
+        user=alto_leader.user, team=team, email_enabled=False, deadline_reminder_hours=168
+    )
     ticket(team, alto_leader, title="Muted", due_at=NOW + H)
 
     run_job("deadline_reminder")
@@ -131,7 +185,9 @@ def test_deadline_reminder_uses_each_owners_hours(frozen, team, soprano_member, 
     assert "due within 72 hours" in in_70h.body
 
 
-def test_deadline_reminder_once_per_due_date(time_machine, team, soprano_member, run_job, mailoutbox):
+def test_deadline_reminder_once_per_due_date(
+    time_machine, team, soprano_member, run_job, mailoutbox
+):
     time_machine.move_to(NOW, tick=False)
     t = ticket(team, soprano_member, due_at=NOW + 20 * H)
     for hours in range(0, 21, 1):
@@ -148,12 +204,29 @@ def test_deadline_reminder_once_per_due_date(time_machine, team, soprano_member,
 
 def blocked(team, owner, since, **kwargs):
     t = ticket(team, owner, status=TicketStatus.BLOCKED, **kwargs)
-    TicketActivityFactory(ticket=t, old_status=TicketStatus.IN_PROGRESS, new_status=TicketStatus.BLOCKED, created_at=since)
+    TicketActivityFactory(
+        ticket=t,
+        old_status=TicketStatus.IN_PROGRESS,
+        new_status=TicketStatus.BLOCKED,
+        created_at=since,
+    )
     Ticket.objects.filter(pk=t.pk).update(updated_at=since)
     return t
 
 
-def test_blocked_over_48h_recipients(frozen, team, admin, soprano_leader, alto_leader, soprano_member, alto_member, outsider, other_team, run_job, mailoutbox):
+def test_blocked_over_48h_recipients(
+    frozen,
+    team,
+    admin,
+    soprano_leader,
+    alto_leader,
+    soprano_member,
+    alto_member,
+    outsider,
+    other_team,
+    run_job,
+    mailoutbox,
+):
     second_admin = make_persona(team, role=Role.ADMIN)
     second_soprano_leader = make_persona(team, role=Role.SECTION_LEADER, section="Soprano")
     NotificationPreferenceFactory(user=second_soprano_leader.user, team=team, email_enabled=False)
@@ -163,9 +236,23 @@ def test_blocked_over_48h_recipients(frozen, team, admin, soprano_leader, alto_l
     # Nobody leads the Tenor section: the admins hear about it.
     blocked(team, soprano_member, NOW - 72 * H, title="Tenor", section="Tenor", **section)
     # No section at all: the admins.
-    blocked(team, alto_member, NOW - 100 * H, title="Whole team", section=None, visibility=TicketVisibility.TEAM)
+    blocked(
+        team,
+        alto_member,
+        NOW - 100 * H,
+        title="Whole team",
+        section=None,
+        visibility=TicketVisibility.TEAM,
+    )
     # Another team's ticket goes to that team's admin only.
-    blocked(other_team, outsider, NOW - 50 * H, title="Other team", section=None, visibility=TicketVisibility.TEAM)
+    blocked(
+        other_team,
+        outsider,
+        NOW - 50 * H,
+        title="Other team",
+        section=None,
+        visibility=TicketVisibility.TEAM,
+    )
 
     run = run_job("blocked_over_48h")
 
@@ -187,7 +274,9 @@ def test_blocked_over_48h_recipients(frozen, team, admin, soprano_leader, alto_l
     assert "Soprano section" in mail.body and "Harmonia" in mail.body
 
 
-def test_blocked_over_48h_once_per_episode(time_machine, team, soprano_leader, soprano_member, run_job, mailoutbox):
+def test_blocked_over_48h_once_per_episode(
+    time_machine, team, soprano_leader, soprano_member, run_job, mailoutbox
+):
     t0 = NOW
     time_machine.move_to(t0, tick=False)
     t = blocked(team, soprano_member, t0, section="Soprano", visibility=TicketVisibility.SECTION)
@@ -198,8 +287,18 @@ def test_blocked_over_48h_once_per_episode(time_machine, team, soprano_leader, s
     assert len(mailoutbox) == 1
 
     # Unblocked, then blocked again: a new episode, counted from the new move into BLOCKED.
-    TicketActivityFactory(ticket=t, old_status=TicketStatus.BLOCKED, new_status=TicketStatus.IN_PROGRESS, created_at=t0 + 56 * H)
-    TicketActivityFactory(ticket=t, old_status=TicketStatus.IN_PROGRESS, new_status=TicketStatus.BLOCKED, created_at=t0 + 57 * H)
+    TicketActivityFactory(
+        ticket=t,
+        old_status=TicketStatus.BLOCKED,
+        new_status=TicketStatus.IN_PROGRESS,
+        created_at=t0 + 56 * H,
+    )
+    TicketActivityFactory(
+        ticket=t,
+        old_status=TicketStatus.IN_PROGRESS,
+        new_status=TicketStatus.BLOCKED,
+        created_at=t0 + 57 * H,
+    )
     Ticket.objects.filter(pk=t.pk).update(updated_at=t0 + 57 * H)
     time_machine.move_to(t0 + 60 * H, tick=False)
     run_job("blocked_over_48h")

@@ -39,9 +39,13 @@ def authed_client(user: User) -> APIClient:
     return client
 
 
-def make_persona(team: Team | None, *, role: str = Role.MEMBER, section: str | None = None, **user_kwargs) -> Persona:
+def make_persona(
+    team: Team | None, *, role: str = Role.MEMBER, section: str | None = None, **user_kwargs
+) -> Persona:
     user = UserFactory(**user_kwargs)
-    membership = MembershipFactory(team=team, user=user, role=role, section=section) if team else None
+    membership = (
+        MembershipFactory(team=team, user=user, role=role, section=section) if team else None
+    )
     return Persona(user=user, membership=membership, client=authed_client(user))
 
 
@@ -67,12 +71,16 @@ def admin(team) -> Persona:
 
 @pytest.fixture
 def soprano_leader(team) -> Persona:
-    return make_persona(team, role=Role.SECTION_LEADER, section="Soprano", display_name="Sam Soprano-Leader")
+    return make_persona(
+        team, role=Role.SECTION_LEADER, section="Soprano", display_name="Sam Soprano-Leader"
+    )
 
 
 @pytest.fixture
 def alto_leader(team) -> Persona:
-    return make_persona(team, role=Role.SECTION_LEADER, section="Alto", display_name="Al Alto-Leader")
+    return make_persona(
+        team, role=Role.SECTION_LEADER, section="Alto", display_name="Al Alto-Leader"
+    )
 
 
 @pytest.fixture
@@ -144,9 +152,14 @@ def _clear_cache():
     yield
 
 
-def assert_error(response, status: int, code: str, message: str | None = None, field: str | None = "<any>") -> dict:
+def assert_error(
+    response, status: int, code: str, message: str | None = None, field: str | None = "<any>"
+) -> dict:
     """Assert the exact envelope of spec/api.md and return its ``error`` object."""
-    assert response.status_code == status, (response.status_code, getattr(response, "content", b"")[:500])
+    assert response.status_code == status, (
+        response.status_code,
+        getattr(response, "content", b"")[:500],
+    )
     body = response.json()
     assert set(body) == {"error"}, body
     error = body["error"]

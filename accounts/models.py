@@ -41,7 +41,9 @@ class User(AbstractBaseUser, PermissionsMixin, TimeStampedModel):
         db_table = "users"
         ordering = ["email"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(email=Lower("email")), name="users_email_lowercase"),
+            models.CheckConstraint(
+                condition=models.Q(email=Lower("email")), name="users_email_lowercase"
+            ),
             models.CheckConstraint(
                 condition=models.Q(display_name__length__gte=1), name="users_display_name_not_empty"
             ),
@@ -55,4 +57,3 @@ class User(AbstractBaseUser, PermissionsMixin, TimeStampedModel):
 
     def get_short_name(self) -> str:
         return self.display_name
-

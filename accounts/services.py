@@ -91,7 +91,9 @@ def token_refresh(*, raw_refresh: str) -> dict[str, str]:
     """
     token = _decode_refresh(raw_refresh)
     outstanding = (
-        OutstandingToken.objects.select_for_update().filter(jti=token.get("jti")).first()
+        OutstandingToken.objects.select_for_update(of=("self",))
+        .filter(jti=token.get("jti"))
+        .first()
     )
     if outstanding is None or BlacklistedToken.objects.filter(token=outstanding).exists():
         raise Unauthorized(INVALID_REFRESH)
@@ -119,7 +121,11 @@ def token_logout(*, user: User, raw_refresh: str) -> None:
         return
     if str(token.get("sub")) != str(user.pk):
         raise Unauthorized(INVALID_REFRESH)
-    outstanding = OutstandingToken.objects.select_for_update().filter(jti=token.get("jti")).first()
+    outstanding = (
+        OutstandingToken.objects.select_for_update(of=("self",))
+        .filter(jti=token.get("jti"))
+        .first()
+    )
     if outstanding is not None:
         BlacklistedToken.objects.get_or_create(token=outstanding)
 

@@ -53,10 +53,18 @@ class Assignment(TimeStampedModel):
     class Meta:
         db_table = "assignments"
         constraints = [
-            models.CheckConstraint(condition=models.Q(type__in=AssignmentType.values), name="assignments_type_valid"),
-            models.CheckConstraint(condition=models.Q(scope__in=AssignmentScope.values), name="assignments_scope_valid"),
-            models.CheckConstraint(condition=models.Q(priority__in=Priority.values), name="assignments_priority_valid"),
-            models.CheckConstraint(condition=models.Q(title__length__gte=1), name="assignments_title_not_empty"),
+            models.CheckConstraint(
+                condition=models.Q(type__in=AssignmentType.values), name="assignments_type_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(scope__in=AssignmentScope.values), name="assignments_scope_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(priority__in=Priority.values), name="assignments_priority_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(title__length__gte=1), name="assignments_title_not_empty"
+            ),
             # A SECTION assignment names its section; a TEAM one has none.
             models.CheckConstraint(
                 condition=(models.Q(scope="SECTION", section__isnull=False) & ~models.Q(section=""))
@@ -64,25 +72,35 @@ class Assignment(TimeStampedModel):
                 name="assignments_section_matches_scope",
             ),
         ]
-        indexes = [models.Index(fields=["cycle", "scope", "section"], name="assignment_cycle_scope")]
+        indexes = [
+            models.Index(fields=["cycle", "scope", "section"], name="assignment_cycle_scope")
+        ]
 
     def __str__(self) -> str:
         return self.title
 
 
 class PracticeLog(TimeStampedModel):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="practice_logs")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="practice_logs"
+    )
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="practice_logs")
     # Kept (as null) when its cycle is deleted.
     cycle = models.ForeignKey(
-        RehearsalCycle, on_delete=models.SET_NULL, null=True, blank=True, related_name="practice_logs"
+        RehearsalCycle,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="practice_logs",
     )
     duration_minutes = models.PositiveSmallIntegerField()
     rating_1_5 = models.PositiveSmallIntegerField(null=True, blank=True)
     blocked_flag = models.BooleanField(default=False)
     notes = models.TextField(max_length=2000, null=True, blank=True)
     occurred_at = models.DateTimeField()
-    assignments = models.ManyToManyField(Assignment, blank=True, related_name="practice_logs", db_table="practice_log_assignments")
+    assignments = models.ManyToManyField(
+        Assignment, blank=True, related_name="practice_logs", db_table="practice_log_assignments"
+    )
 
     class Meta:
         db_table = "practice_logs"
@@ -92,7 +110,8 @@ class PracticeLog(TimeStampedModel):
                 name="practice_logs_duration_range",
             ),
             models.CheckConstraint(
-                condition=models.Q(rating_1_5__isnull=True) | models.Q(rating_1_5__gte=1, rating_1_5__lte=5),
+                condition=models.Q(rating_1_5__isnull=True)
+                | models.Q(rating_1_5__gte=1, rating_1_5__lte=5),
                 name="practice_logs_rating_range",
             ),
         ]

@@ -5,6 +5,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from practiceops.core.models import TimeStampedModel, UUIDModel
@@ -26,7 +27,9 @@ class Team(TimeStampedModel):
     class Meta:
         db_table = "teams"
         constraints = [
-            models.CheckConstraint(condition=models.Q(name__length__gte=1), name="teams_name_not_empty"),
+            models.CheckConstraint(
+                condition=models.Q(name__length__gte=1), name="teams_name_not_empty"
+            ),
             models.CheckConstraint(
                 condition=models.Q(weekly_goal_days__gte=1, weekly_goal_days__lte=7),
                 name="teams_weekly_goal_days_range",
@@ -50,7 +53,9 @@ class Team(TimeStampedModel):
 
 class Membership(TimeStampedModel):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
     section = models.CharField(max_length=SECTION_MAX_LENGTH, null=True, blank=True)
     # SHA-256 hex of the member's secret calendar-feed token; the raw token is shown once.
@@ -59,8 +64,17 @@ class Membership(TimeStampedModel):
     class Meta:
         db_table = "team_memberships"
         constraints = [
-            models.UniqueConstraint(fields=["team", "user"], name="team_memberships_unique_team_user"),
-            models.CheckConstraint(condition=models.Q(role__in=Role.values), name="team_memberships_role_valid"),
+            models.UniqueConstraint(
+                fields=["team", "user"], name="team_memberships_unique_team_user"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=Role.values), name="team_memberships_role_valid"
+            ),
+            # "No section" is NULL, never "": section filters and "own section" rely on it.
+            models.CheckConstraint(
+                condition=models.Q(section__isnull=True) | models.Q(section__length__gte=1),
+                name="team_memberships_section_not_empty",
+            ),
         ]
         indexes = [
             models.Index(fields=["team", "created_at", "id"], name="membership_team_created"),
@@ -100,7 +114,18 @@ class Invite(UUIDModel):
     class Meta:
         db_table = "invites"
         constraints = [
-            models.CheckConstraint(condition=models.Q(role__in=Role.values), name="invites_role_valid"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=Role.values), name="invites_role_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(section__isnull=True) | models.Q(section__length__gte=1),
+                name="invites_section_not_empty",
+            ),
+            # Bound addresses are compared with users' e-mails, which are stored lower-case.
+            models.CheckConstraint(
+                condition=models.Q(email__isnull=True) | models.Q(email=Lower("email")),
+                name="invites_email_lowercase",
+            ),
         ]
         indexes = [models.Index(fields=["team", "created_at", "id"], name="invite_team_created")]
 
@@ -125,8 +150,12 @@ class RehearsalCycle(TimeStampedModel):
     class Meta:
         db_table = "rehearsal_cycles"
         constraints = [
-            models.UniqueConstraint(fields=["team", "date"], name="rehearsal_cycles_unique_team_date"),
-            models.CheckConstraint(condition=models.Q(name__length__gte=1), name="rehearsal_cycles_name_not_empty"),
+            models.UniqueConstraint(
+                fields=["team", "date"], name="rehearsal_cycles_unique_team_date"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(name__length__gte=1), name="rehearsal_cycles_name_not_empty"
+            ),
         ]
 
     def __str__(self) -> str:

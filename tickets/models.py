@@ -55,12 +55,22 @@ CLOSED_STATUSES = (TicketStatus.RESOLVED, TicketStatus.VERIFIED)
 class Ticket(TimeStampedModel):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="tickets")
     # Kept (as null) when its cycle is deleted.
-    cycle = models.ForeignKey(RehearsalCycle, on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets")
+    cycle = models.ForeignKey(
+        RehearsalCycle, on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets"
+    )
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="owned_tickets"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_tickets",
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="created_tickets"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="created_tickets",
     )
     claimed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -70,7 +80,9 @@ class Ticket(TimeStampedModel):
     category = models.CharField(max_length=20, choices=TicketCategory.choices)
     priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.LOW)
     # Read-only outside tickets.services: the state machine is the only writer.
-    status = models.CharField(max_length=20, choices=TicketStatus.choices, default=TicketStatus.OPEN)
+    status = models.CharField(
+        max_length=20, choices=TicketStatus.choices, default=TicketStatus.OPEN
+    )
     visibility = models.CharField(max_length=10, choices=TicketVisibility.choices)
     section = models.CharField(max_length=SECTION_MAX_LENGTH, null=True, blank=True)
     title = models.CharField(max_length=200)
@@ -93,13 +105,23 @@ class Ticket(TimeStampedModel):
     class Meta:
         db_table = "tickets"
         constraints = [
-            models.CheckConstraint(condition=models.Q(category__in=TicketCategory.values), name="tickets_category_valid"),
-            models.CheckConstraint(condition=models.Q(priority__in=Priority.values), name="tickets_priority_valid"),
-            models.CheckConstraint(condition=models.Q(status__in=TicketStatus.values), name="tickets_status_valid"),
             models.CheckConstraint(
-                condition=models.Q(visibility__in=TicketVisibility.values), name="tickets_visibility_valid"
+                condition=models.Q(category__in=TicketCategory.values),
+                name="tickets_category_valid",
             ),
-            models.CheckConstraint(condition=models.Q(title__length__gte=1), name="tickets_title_not_empty"),
+            models.CheckConstraint(
+                condition=models.Q(priority__in=Priority.values), name="tickets_priority_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=TicketStatus.values), name="tickets_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(visibility__in=TicketVisibility.values),
+                name="tickets_visibility_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(title__length__gte=1), name="tickets_title_not_empty"
+            ),
             models.CheckConstraint(
                 condition=~models.Q(visibility="SECTION", section__isnull=True),
                 name="tickets_section_visibility_has_section",
@@ -128,19 +150,30 @@ class Ticket(TimeStampedModel):
 
 class TicketActivity(UUIDModel):
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="activities")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     type = models.CharField(max_length=20, choices=TicketActivityType.choices)
     content = models.TextField(max_length=2000, null=True, blank=True)
-    old_status = models.CharField(max_length=20, choices=TicketStatus.choices, null=True, blank=True)
-    new_status = models.CharField(max_length=20, choices=TicketStatus.choices, null=True, blank=True)
+    old_status = models.CharField(
+        max_length=20, choices=TicketStatus.choices, null=True, blank=True
+    )
+    new_status = models.CharField(
+        max_length=20, choices=TicketStatus.choices, null=True, blank=True
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         db_table = "ticket_activities"
         constraints = [
-            models.CheckConstraint(condition=models.Q(type__in=TicketActivityType.values), name="ticket_activities_type_valid"),
+            models.CheckConstraint(
+                condition=models.Q(type__in=TicketActivityType.values),
+                name="ticket_activities_type_valid",
+            ),
         ]
-        indexes = [models.Index(fields=["ticket", "created_at", "id"], name="activity_ticket_created")]
+        indexes = [
+            models.Index(fields=["ticket", "created_at", "id"], name="activity_ticket_created")
+        ]
 
     def __str__(self) -> str:
         return f"{self.type} on {self.ticket_id}"

@@ -42,7 +42,10 @@ def can_view(membership: Membership, ticket) -> bool:  # type: ignore[no-untyped
     section = own_section(membership)
     if ticket.visibility == TicketVisibility.TEAM:
         return True
-    if ticket.visibility == TicketVisibility.PRIVATE and membership.user_id in (ticket.owner_id, ticket.created_by_id):
+    if ticket.visibility == TicketVisibility.PRIVATE and membership.user_id in (
+        ticket.owner_id,
+        ticket.created_by_id,
+    ):
         return True
     if section and ticket.section == section:
         if ticket.visibility == TicketVisibility.SECTION:

@@ -36,7 +36,9 @@ class RegisterView(APIView):
             name=data.validated_data["name"],
             password=data.validated_data["password"],
         )
-        return Response(auth_body(user, services.token_pair_for_user(user)), status=status.HTTP_201_CREATED)
+        return Response(
+            auth_body(user, services.token_pair_for_user(user)), status=status.HTTP_201_CREATED
+        )
 
 
 class LoginView(APIView):

@@ -46,7 +46,9 @@ def env_bool(name: str, default: bool) -> bool:
     return default  # pragma: no cover
 
 
-def env_int(name: str, default: int, *, minimum: int | None = None, maximum: int | None = None) -> int:
+def env_int(
+    name: str, default: int, *, minimum: int | None = None, maximum: int | None = None
+) -> int:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
@@ -82,3 +84,8 @@ def env_rate(name: str, default: str) -> str:
     if not match or int(match.group(1)) < 1:
         fail(name, f"expected a rate like 10/m (per s, m, h or d), got {raw!r}")
     return normalized
+
+
+def warn(message: str) -> None:
+    """One line on stderr: start-up goes on, but the operator should know."""
+    sys.stderr.write(f"Warning: {message}\n")

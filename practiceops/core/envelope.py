@@ -18,7 +18,9 @@ def current_request_id(request: HttpRequest | None = None) -> str | None:
     return structlog.contextvars.get_contextvars().get("request_id")
 
 
-def error_body(code: str, message: str, field: str | None, request_id: str | None) -> dict[str, Any]:
+def error_body(
+    code: str, message: str, field: str | None, request_id: str | None
+) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "field": field, "request_id": request_id}}
 
 

@@ -19,6 +19,7 @@ from practiceops.core.envelope import current_request_id, error_body
 
 logger = structlog.get_logger("practiceops.errors")
 
+
 def _first_error(detail: Any, prefix: str = "") -> tuple[str | None, str]:
     """The first offending field (dotted for nested values) and its message."""
     if isinstance(detail, dict):

@@ -58,7 +58,9 @@ class BodySizeLimitMiddleware:
         if length > settings.MAX_BODY_BYTES:
             return error_response(
                 request,
-                errors.PayloadTooLarge(f"Request body is larger than {settings.MAX_BODY_BYTES} bytes"),
+                errors.PayloadTooLarge(
+                    f"Request body is larger than {settings.MAX_BODY_BYTES} bytes"
+                ),
             )
         return self.get_response(request)
 

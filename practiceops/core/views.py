@@ -4,7 +4,9 @@ from practiceops.core import errors
 from practiceops.core.envelope import error_response
 
 
-def not_found(request: HttpRequest, exception: Exception | None = None, **_: object) -> JsonResponse:
+def not_found(
+    request: HttpRequest, exception: Exception | None = None, **_: object
+) -> JsonResponse:
     return error_response(request, errors.NotFound(f"No route for {request.method} {request.path}"))
 
 

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import secrets
 import sys
-import warnings
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from dotenv import load_dotenv
 
-from practiceops.core.config import env_bool, env_int, env_list, env_rate, env_str, fail
+from practiceops.core.config import env_bool, env_int, env_list, env_rate, env_str, fail, warn
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 load_dotenv(BASE_DIR / ".env", override=False)
@@ -28,10 +27,7 @@ def _secret(name: str) -> str:
     if value is None:
         if not DEBUG:
             fail(name, "is required when DEBUG is off (at least 32 characters)")
-        warnings.warn(
-            f"{name} is not set: using a random per-process key (tokens die on restart)",
-            stacklevel=1,
-        )
+        warn(f"{name} is not set: using a random per-process key (tokens die on restart)")
         return secrets.token_urlsafe(48)
     if len(value) < 32 and not DEBUG:
         fail(name, f"must be at least 32 characters, got {len(value)}")
@@ -161,10 +157,7 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     if "pytest" not in sys.modules:
-        warnings.warn(
-            "REDIS_URL is not set: rate limits are counted per process (local-memory cache)",
-            stacklevel=1,
-        )
+        warn("REDIS_URL is not set: rate limits are counted per process (local-memory cache)")
 
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_ENABLE = True
@@ -185,7 +178,10 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -231,7 +227,13 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "practiceops.core.schema.add_error_responses",
     ],
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "TicketStatusEnum": "tickets.models.TicketStatus",
+        "AssignmentTypeEnum": "practice.models.AssignmentType",
+        "TicketActivityTypeEnum": "tickets.models.TicketActivityType",
+        "RoleEnum": "teams.models.Role",
+        "PriorityEnum": "practice.models.Priority",
+    },
 }
 
 # --- Internationalization -----------------------------------------------------------------------
@@ -348,3 +350,4 @@ LOGGING = build_logging_config(level=LOG_LEVEL, fmt=LOG_FORMAT, log_file=LOG_FIL
 configure_structlog()
 DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False
 DJANGO_STRUCTLOG_USER_ID_FIELD = "id"
+DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = True  # safe: RequestIdMiddleware validated it first

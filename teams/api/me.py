@@ -18,7 +18,11 @@ class MeView(APIView):
                 "user": UserOutput(),
                 "primary_team": inline_serializer(
                     "PrimaryTeam",
-                    {"team_id": serializers.UUIDField(), "role": serializers.CharField(), "section": serializers.CharField(allow_null=True)},
+                    {
+                        "team_id": serializers.UUIDField(),
+                        "role": serializers.CharField(),
+                        "section": serializers.CharField(allow_null=True),
+                    },
                     allow_null=True,
                 ),
             },

@@ -1,0 +1,49 @@
+"""Parallel refreshes of one token: exactly one wins (PITFALLS.md → simplejwt)."""
+
+import threading
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from accounts.services import token_pair_for_user
+from accounts.tests.factories import UserFactory
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ten_parallel_refreshes_give_exactly_one_success(require_postgres, settings):
+    settings.AUTH_RATE_LIMIT = "1000/m"
+    user = UserFactory()
+    for _round in range(3):
+        refresh = token_pair_for_user(user)["refresh_token"]
+        barrier = threading.Barrier(10)
+        statuses: list[int] = []
+        tokens: list[str] = []
+
+        def attempt() -> None:
+            client = APIClient()
+            barrier.wait()
+            try:
+                response = client.post("/auth/refresh", {"refresh_token": refresh}, format="json")
+                statuses.append(response.status_code)
+                if response.status_code == 200:
+                    tokens.append(response.json()["refresh_token"])
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=attempt) for _ in range(10)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(statuses) == [200] + [401] * 9
+        # The single new chain works; the old token is dead.
+        client = APIClient()
+        assert (
+            client.post("/auth/refresh", {"refresh_token": tokens[0]}, format="json").status_code
+            == 200
+        )
+        assert (
+            client.post("/auth/refresh", {"refresh_token": refresh}, format="json").status_code
+            == 401
+        )

@@ -1,0 +1,248 @@
+"""Assignments and practice logs (spec/api.md → Assignments, Practice logs)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from practice import selectors, services
+from practice.api.csv_export import practice_logs_csv_response
+from practice.api.serializers import (
+    AssignmentCreateInput,
+    AssignmentEnvelope,
+    AssignmentOutput,
+    AssignmentPage,
+    AssignmentUpdateInput,
+    PracticeLogCreateOutput,
+    PracticeLogEnvelope,
+    PracticeLogInput,
+    PracticeLogOutput,
+    PracticeLogPage,
+)
+from practice.models import AssignmentScope, AssignmentType, Priority
+from practiceops.core.errors import ValidationFailed
+from practiceops.core.pagination import paginate
+from practiceops.core.params import query_bool, query_choice, query_date, query_text
+from teams.access import team_and_membership
+from teams.models import SECTION_MAX_LENGTH, Role
+
+PAGE_PARAMS = [
+    OpenApiParameter("limit", OpenApiTypes.INT, description="1–100, default 50"),
+    OpenApiParameter("cursor", OpenApiTypes.STR),
+]
+LOG_PARAMS = [
+    OpenApiParameter("me", OpenApiTypes.BOOL, description="default true: the caller's own logs"),
+    OpenApiParameter("section", OpenApiTypes.STR, description="with me=false"),
+]
+WINDOW_PARAMS = [
+    OpenApiParameter("from", OpenApiTypes.DATE, description="inclusive, in the team's timezone"),
+    OpenApiParameter("to", OpenApiTypes.DATE, description="inclusive, in the team's timezone"),
+]
+
+
+def _assignment(assignment: Any) -> dict[str, Any]:
+    return AssignmentOutput(assignment).data
+
+
+def _practice_logs(rows: list[Any]) -> list[dict[str, Any]]:
+    serializer = PracticeLogOutput()
+    return [serializer.to_representation(row) for row in rows]
+
+
+def _section_param(params: Any) -> str | None:
+    return query_text(params, "section", max_length=SECTION_MAX_LENGTH)
+
+
+def _window(params: Any) -> tuple[Any, Any]:
+    date_from, date_to = query_date(params, "from"), query_date(params, "to")
+    if date_from and date_to and date_from > date_to:
+        raise ValidationFailed("from must not be after to", field="from")
+    return date_from, date_to
+
+
+# --- Assignments -------------------------------------------------------------------------------
+
+
+class CycleAssignmentsView(APIView):
+    @extend_schema(request=AssignmentCreateInput, responses={201: AssignmentEnvelope})
+    def post(self, request: Request, cycle_id: str) -> Response:
+        cycle, membership = selectors.cycle_get_for_user(
+            request.user, cycle_id, role=Role.SECTION_LEADER
+        )
+        data = AssignmentCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        assignment = services.assignment_create(
+            membership=membership, cycle=cycle, **data.validated_data
+        )
+        return Response({"assignment": _assignment(assignment)}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[
+            *PAGE_PARAMS,
+            OpenApiParameter("scope", OpenApiTypes.STR, enum=AssignmentScope.values),
+            OpenApiParameter("section", OpenApiTypes.STR),
+            OpenApiParameter("priority", OpenApiTypes.STR, enum=Priority.values),
+            OpenApiParameter("type", OpenApiTypes.STR, enum=AssignmentType.values),
+            OpenApiParameter("song_ref", OpenApiTypes.STR),
+        ],
+        responses={200: AssignmentPage},
+    )
+    def get(self, request: Request, cycle_id: str) -> Response:
+        cycle, membership = selectors.cycle_get_for_user(request.user, cycle_id)
+        params = request.query_params
+        assignments = selectors.assignment_list_for_user(
+            membership,
+            cycle=cycle,
+            scope=query_choice(params, "scope", AssignmentScope.values),
+            section=_section_param(params),
+            priority=query_choice(params, "priority", Priority.values),
+            type=query_choice(params, "type", AssignmentType.values),
+            song_ref=query_text(params, "song_ref", max_length=100),
+        )
+        page = paginate(
+            params,
+            assignments,
+            selectors.ASSIGNMENT_ORDERING,
+            lambda rows: [_assignment(row) for row in rows],
+        )
+        return Response(page)
+
+
+class AssignmentDetailView(APIView):
+    @extend_schema(request=AssignmentUpdateInput, responses={200: AssignmentEnvelope})
+    def patch(self, request: Request, assignment_id: str) -> Response:
+        assignment, membership = selectors.assignment_get_for_user(request.user, assignment_id)
+        data = AssignmentUpdateInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        changes = dict(data.validated_data)
+        if "scope" in request.data:
+            changes["scope"] = request.data["scope"]
+        assignment = services.assignment_update(
+            membership=membership, assignment=assignment, changes=changes
+        )
+        return Response({"assignment": _assignment(assignment)})
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, assignment_id: str) -> Response:
+        assignment, membership = selectors.assignment_get_for_user(request.user, assignment_id)
+        services.assignment_delete(membership=membership, assignment=assignment)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Practice logs -----------------------------------------------------------------------------
+
+
+class CyclePracticeLogsView(APIView):
+    @extend_schema(request=PracticeLogInput, responses={201: PracticeLogCreateOutput})
+    def post(self, request: Request, cycle_id: str) -> Response:
+        cycle, membership = selectors.cycle_get_for_user(request.user, cycle_id)
+        data = PracticeLogInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        log = services.practice_log_create(
+            membership=membership,
+            cycle=cycle,
+            duration_minutes=values["duration_minutes"],
+            occurred_at=values.get("occurred_at"),
+            notes=values.get("notes"),
+            rating_1_5=values.get("rating_1_5"),
+            blocked_flag=values.get("blocked_flag", False),
+            assignment_ids=values.get("assignment_ids", []),
+            ticket_ids=values.get("ticket_ids", []),
+        )
+        body = {
+            "practice_log": PracticeLogOutput(
+                selectors.practice_log_with_links(membership, log.pk)
+            ).data,
+            "suggested_ticket": services.suggested_ticket(log, cycle),
+        }
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(parameters=[*PAGE_PARAMS, *LOG_PARAMS], responses={200: PracticeLogPage})
+    def get(self, request: Request, cycle_id: str) -> Response:
+        cycle, membership = selectors.cycle_get_for_user(request.user, cycle_id)
+        params = request.query_params
+        scope = selectors.practice_log_scope(
+            membership, me=bool(query_bool(params, "me", True)), section=_section_param(params)
+        )
+        logs = selectors.practice_log_list_for_user(
+            membership, team=cycle.team, scope=scope, cycle=cycle
+        )
+        return Response(paginate(params, logs, selectors.PRACTICE_LOG_ORDERING, _practice_logs))
+
+
+class TeamPracticeLogsView(APIView):
+    @extend_schema(
+        parameters=[*PAGE_PARAMS, *LOG_PARAMS, *WINDOW_PARAMS],
+        responses={200: PracticeLogPage},
+    )
+    def get(self, request: Request, team_id: str) -> Response:
+        team, membership = team_and_membership(request.user, team_id)
+        params = request.query_params
+        scope = selectors.practice_log_scope(
+            membership, me=bool(query_bool(params, "me", True)), section=_section_param(params)
+        )
+        date_from, date_to = _window(params)
+        logs = selectors.practice_log_list_for_user(
+            membership, team=team, scope=scope, date_from=date_from, date_to=date_to
+        )
+        return Response(paginate(params, logs, selectors.PRACTICE_LOG_ORDERING, _practice_logs))
+
+
+class JSONErrorsOnly(BaseContentNegotiation):
+    """The export answers CSV whatever the Accept header says, and its errors answer JSON."""
+
+    def select_parser(self, request: Any, parsers: Any) -> Any:
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request: Any, renderers: Any, format_suffix: Any = None) -> Any:
+        return renderers[0], renderers[0].media_type
+
+
+class TeamPracticeLogsCsvView(APIView):
+    content_negotiation_class = JSONErrorsOnly
+
+    @extend_schema(
+        parameters=[OpenApiParameter("section", OpenApiTypes.STR), *WINDOW_PARAMS],
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="one row per log")
+        },
+    )
+    def get(self, request: Request, team_id: str) -> Any:
+        team, membership = team_and_membership(request.user, team_id, role=Role.SECTION_LEADER)
+        params = request.query_params
+        scope = selectors.export_scope(membership, section=_section_param(params))
+        date_from, date_to = _window(params)
+        rows = selectors.practice_log_export_rows(team, scope, date_from=date_from, date_to=date_to)
+        return practice_logs_csv_response(team, rows)
+
+
+class PracticeLogDetailView(APIView):
+    @extend_schema(request=PracticeLogInput, responses={200: PracticeLogEnvelope})
+    def patch(self, request: Request, log_id: str) -> Response:
+        log, membership = selectors.practice_log_get_for_user(request.user, log_id)
+        data = PracticeLogInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        log = services.practice_log_update(
+            membership=membership, log=log, changes=dict(data.validated_data)
+        )
+        return Response(
+            {
+                "practice_log": PracticeLogOutput(
+                    selectors.practice_log_with_links(membership, log.pk)
+                ).data
+            }
+        )
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, log_id: str) -> Response:
+        log, membership = selectors.practice_log_get_for_user(request.user, log_id)
+        services.practice_log_delete(membership=membership, log=log)
+        return Response(status=status.HTTP_204_NO_CONTENT)

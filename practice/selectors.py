@@ -1,0 +1,238 @@
+"""Reads on a member's behalf: assignments and practice logs, visibility applied here once."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+
+from practice import links
+from practice.models import Assignment, PracticeLog, priority_rank
+from practice.visibility import visible_assignments_q
+from practiceops.core.errors import Forbidden, NotFound
+from practiceops.core.pagination import null_flag
+from practiceops.core.params import parse_uuid
+from teams.access import LEADER_REQUIRED, is_admin, is_leader, own_section, require_role
+from teams.models import Membership, RehearsalCycle, Role, Team
+
+OWN_SECTION_ONLY = "Section leaders can only view their own section"
+
+ASSIGNMENT_ORDERING = ("priority_rank", "due_at_null", "due_at", "-created_at", "id")
+PRACTICE_LOG_ORDERING = ("-occurred_at", "-id")
+
+
+def cycle_get_for_user(
+    user: Any, cycle_id: Any, *, role: str = Role.MEMBER
+) -> tuple[RehearsalCycle, Membership]:
+    """The cycle (404 when unknown) and the caller's membership in its team (403 otherwise)."""
+    pk = parse_uuid(cycle_id, field="cycle_id")
+    cycle = RehearsalCycle.objects.select_related("team").filter(pk=pk).first()
+    if cycle is None:
+        raise NotFound("Cycle not found")
+    return cycle, require_role(user, cycle.team, role)
+
+
+# --- Assignments -------------------------------------------------------------------------------
+
+
+def assignment_list_for_user(
+    membership: Membership,
+    *,
+    cycle: RehearsalCycle,
+    scope: str | None = None,
+    section: str | None = None,
+    priority: str | None = None,
+    type: str | None = None,  # noqa: A002 - the API's name for the filter
+    song_ref: str | None = None,
+) -> QuerySet[Assignment]:
+    """Visible assignments of ``cycle``, annotated for ``ASSIGNMENT_ORDERING``."""
+    filters: dict[str, Any] = {}
+    for name, value in (
+        ("scope", scope),
+        ("section", section),
+        ("priority", priority),
+        ("type", type),
+        ("song_ref", song_ref),
+    ):
+        if value is not None:
+            filters[name] = value
+    return (
+        Assignment.objects.filter(visible_assignments_q(membership), cycle_id=cycle.pk, **filters)
+        .annotate(priority_rank=priority_rank(), due_at_null=null_flag("due_at"))
+        .order_by(*ASSIGNMENT_ORDERING)
+    )
+
+
+def assignment_get_for_user(user: Any, assignment_id: Any) -> tuple[Assignment, Membership]:
+    """The assignment if the caller may see it: 404 unknown (or hidden), 403 another team's."""
+    pk = parse_uuid(assignment_id, field="assignment_id")
+    assignment = Assignment.objects.select_related("cycle__team").filter(pk=pk).first()
+    if assignment is None:
+        raise NotFound("Assignment not found")
+    membership = require_role(user, assignment.cycle.team, Role.MEMBER)
+    # An assignment of another section is answered like an unknown one: it is not theirs to see.
+    if not Assignment.objects.filter(visible_assignments_q(membership), pk=pk).exists():
+        raise NotFound("Assignment not found")
+    return assignment, membership
+
+
+# --- Practice logs -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LogScope:
+    """Whose logs a request reads: the caller's own, one section's, or the whole team's."""
+
+    user_id: uuid.UUID | None = None
+    section: str | None = None
+
+
+def practice_log_scope(membership: Membership, *, me: bool, section: str | None) -> LogScope:
+    """Who may list whose logs (domain.md): members only their own; leaders by section.
+
+    ``section`` only narrows a ``me=false`` listing; the caller's own logs are not split by it.
+    """
+    if me:
+        return LogScope(user_id=membership.user_id)
+    if not is_leader(membership):
+        raise Forbidden(LEADER_REQUIRED)
+    if is_admin(membership):
+        return LogScope(section=section)
+    mine = own_section(membership)
+    if mine is None or (section is not None and section != mine):
+        raise Forbidden(OWN_SECTION_ONLY)
+    return LogScope(section=mine)
+
+
+def export_scope(membership: Membership, *, section: str | None) -> LogScope:
+    """The CSV export: leaders only, a section leader for their own section."""
+    if not is_leader(membership):
+        raise Forbidden(LEADER_REQUIRED)
+    return practice_log_scope(membership, me=False, section=section)
+
+
+def _member_of_section(section: str) -> Exists:
+    # A log belongs to the section its author is in now (logs carry no section of their own).
+    return Exists(
+        Membership.objects.filter(
+            team_id=OuterRef("team_id"), user_id=OuterRef("user_id"), section=section
+        )
+    )
+
+
+def _date_window(team: Team, date_from: datetime.date | None, date_to: datetime.date | None) -> Q:
+    """``from``/``to`` are whole days in the team's timezone, both inclusive."""
+    window = Q()
+    tz = team.tzinfo
+    if date_from is not None:
+        window &= Q(
+            occurred_at__gte=datetime.datetime.combine(date_from, datetime.time.min, tzinfo=tz)
+        )
+    if date_to is not None:
+        end = datetime.datetime.combine(
+            date_to + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz
+        )
+        window &= Q(occurred_at__lt=end)
+    return window
+
+
+def _scoped_logs(
+    team: Team,
+    scope: LogScope,
+    *,
+    cycle: RehearsalCycle | None = None,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+) -> QuerySet[PracticeLog]:
+    logs = PracticeLog.objects.filter(team_id=team.pk)
+    if cycle is not None:
+        logs = logs.filter(cycle_id=cycle.pk)
+    if scope.user_id is not None:
+        logs = logs.filter(user_id=scope.user_id)
+    if scope.section is not None:
+        logs = logs.filter(_member_of_section(scope.section))
+    return logs.filter(_date_window(team, date_from, date_to))
+
+
+def practice_log_prefetches(viewer: Membership) -> list[Prefetch]:
+    """Linked assignments and tickets, each shown only if the reader may see it."""
+    assignments = Assignment.objects.filter(visible_assignments_q(viewer)).order_by(
+        "created_at", "id"
+    )
+    ticket_model = PracticeLog._meta.get_field("tickets").related_model
+    tickets = ticket_model.objects.filter(team_id=viewer.team_id)
+    rule = links.visible_tickets_q(viewer)
+    if rule is not None:
+        tickets = tickets.filter(rule)
+    return [
+        Prefetch("assignments", queryset=assignments.only("id", "title", "type")),
+        Prefetch(
+            "tickets", queryset=tickets.order_by("created_at", "id").only("id", "title", "status")
+        ),
+    ]
+
+
+def practice_log_list_for_user(
+    membership: Membership,
+    *,
+    team: Team,
+    scope: LogScope,
+    cycle: RehearsalCycle | None = None,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+) -> QuerySet[PracticeLog]:
+    return (
+        _scoped_logs(team, scope, cycle=cycle, date_from=date_from, date_to=date_to)
+        .prefetch_related(*practice_log_prefetches(membership))
+        .order_by(*PRACTICE_LOG_ORDERING)
+    )
+
+
+def practice_log_get_for_user(user: Any, log_id: Any) -> tuple[PracticeLog, Membership]:
+    """The log (404 unknown) and the caller's membership in its team (403 not a member)."""
+    pk = parse_uuid(log_id, field="log_id")
+    log = PracticeLog.objects.select_related("team").filter(pk=pk).first()
+    if log is None:
+        raise NotFound("Practice log not found")
+    return log, require_role(user, log.team, Role.MEMBER)
+
+
+def practice_log_with_links(membership: Membership, log_id: uuid.UUID) -> PracticeLog:
+    return PracticeLog.objects.prefetch_related(*practice_log_prefetches(membership)).get(pk=log_id)
+
+
+EXPORT_COLUMNS = (
+    "user__display_name",
+    "user__email",
+    "member_section",
+    "occurred_at",
+    "created_at",
+    "duration_minutes",
+    "rating_1_5",
+    "blocked_flag",
+    "notes",
+    "cycle__name",
+    "cycle__date",
+)
+
+
+def practice_log_export_rows(
+    team: Team,
+    scope: LogScope,
+    *,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+) -> QuerySet:
+    """Flat rows for the CSV export: one query however many rows (values(), no instances)."""
+    section = Membership.objects.filter(
+        team_id=OuterRef("team_id"), user_id=OuterRef("user_id")
+    ).values("section")[:1]
+    return (
+        _scoped_logs(team, scope, date_from=date_from, date_to=date_to)
+        .annotate(member_section=Subquery(section))
+        .order_by(F("occurred_at").desc(), F("id").desc())
+        .values_list(*EXPORT_COLUMNS)
+    )

@@ -1,0 +1,65 @@
+"""Request ids and request logging (spec/operations.md → Logging)."""
+
+import logging
+import uuid
+
+import pytest
+
+from conftest import assert_error
+
+pytestmark = pytest.mark.django_db
+
+
+def _events(caplog, name):
+    return [r.msg for r in caplog.records if isinstance(r.msg, dict) and r.msg.get("event") == name]
+
+
+def test_safe_incoming_request_id_is_echoed_and_logged(admin, caplog):
+    caplog.set_level(logging.INFO)
+    response = admin.client.get("/me", HTTP_X_REQUEST_ID="client-trace_01.A")
+    assert response.status_code == 200
+    assert response["X-Request-ID"] == "client-trace_01.A"
+    finished = _events(caplog, "request_finished")[-1]
+    assert finished["request_id"] == "client-trace_01.A"
+    assert (
+        finished["method"] == "GET" and finished["path"] == "/me" and finished["status_code"] == 200
+    )
+    assert finished["user_id"] == admin.id
+    assert finished["client_ip"] == "127.0.0.1"
+    assert isinstance(finished["duration_ms"], float)
+    started = _events(caplog, "request_started")[-1]
+    assert started["request_id"] == "client-trace_01.A"
+
+
+@pytest.mark.parametrize(
+    "incoming", ["x" * 65, "has space", "semi;colon", 'quote"', "new\nline", "ünïcode"]
+)
+def test_unsafe_request_id_replaced_with_uuid(anon, incoming, caplog):
+    caplog.set_level(logging.INFO)
+    response = anon.get("/health", HTTP_X_REQUEST_ID=incoming)
+    rid = response["X-Request-ID"]
+    assert rid != incoming
+    uuid.UUID(rid)
+    assert all(e["request_id"] == rid for e in _events(caplog, "request_finished"))
+
+
+def test_every_response_carries_a_request_id_and_errors_repeat_it(anon):
+    response = anon.get("/me")
+    error = assert_error(response, 401, "UNAUTHORIZED")
+    assert error["request_id"] == response["X-Request-ID"]
+    uuid.UUID(response["X-Request-ID"])
+    response = anon.get("/me", HTTP_X_REQUEST_ID="abc-123")
+    assert assert_error(response, 401, "UNAUTHORIZED")["request_id"] == "abc-123"
+
+
+def test_secrets_never_logged(anon, caplog):
+    caplog.set_level(logging.DEBUG)
+    anon.post(
+        "/auth/login",
+        {"email": "a@example.com", "password": "super-secret-value"},
+        format="json",
+        HTTP_AUTHORIZATION="Bearer secret-token-value",
+    )
+    text = "\n".join(str(r.msg) for r in caplog.records)
+    assert "super-secret-value" not in text
+    assert "secret-token-value" not in text

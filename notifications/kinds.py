@@ -12,6 +12,9 @@ class Kind:
     extra_preference: str | None = None
     # False for e-mail that is not about a team the recipient belongs to (invitations).
     member_only: bool = True
+    # Context values that are secrets (an invitation's raw token): removed from the outbox
+    # row as soon as the row is final, so they live only as long as delivery needs them.
+    secret_context_keys: tuple[str, ...] = ()
 
     @property
     def template(self) -> str:
@@ -31,7 +34,7 @@ STALE_CLAIM_WARNING = Kind("stale_claim_warning")
 STALE_CLAIM_RELEASED = Kind("stale_claim_released")
 WEEKLY_LEADER_DIGEST = Kind("weekly_leader_digest", extra_preference="weekly_digest_enabled")
 WEEKLY_MEMBER_DIGEST = Kind("weekly_member_digest", extra_preference="weekly_digest_enabled")
-INVITE = Kind("invite", member_only=False)
+INVITE = Kind("invite", member_only=False, secret_context_keys=("invite_link",))
 
 KINDS: dict[str, Kind] = {
     kind.name: kind

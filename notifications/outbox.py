@@ -492,6 +492,9 @@ def _record(
             logger.warning(
                 "email_failed", error=row.last_error, attempts=row.attempts, final=final, **log
             )
+        secrets = kind_get(row.kind).secret_context_keys
+        if secrets and row.status != EmailStatus.PENDING and row.context:
+            row.context = {k: ("[removed]" if k in secrets else v) for k, v in row.context.items()}
         changed.append(row)
     # Only rows this sender still holds are written: a lease that expired meanwhile belongs
     # to whoever claimed the row next.
@@ -505,6 +508,7 @@ def _record(
             "next_attempt_at",
             "claim_token",
             "claimed_until",
+            "context",
         ],
     )
 

@@ -8,6 +8,8 @@ from notifications.jobs import (
     deadline_reminder,
     no_log_reminder,
     stale_claim_release,
+    weekly_leader_digest,
+    weekly_member_digest,
 )
 from notifications.jobs.base import Job
 
@@ -18,6 +20,8 @@ JOBS: dict[str, Job] = {
         blocking_due_48h.JOB,
         blocked_over_48h.JOB,
         deadline_reminder.JOB,
+        weekly_leader_digest.JOB,
+        weekly_member_digest.JOB,
         stale_claim_release.JOB,
     )
 }

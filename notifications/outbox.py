@@ -185,11 +185,13 @@ def claim(
     delivery_ids: Sequence[Any] | None,
     limit: int,
 ) -> int:
-    """Hand up to ``limit`` due rows to this sender with one conditional UPDATE.
+    """Hand up to ``limit`` due rows to this sender: lock them, then a conditional UPDATE.
 
     The UPDATE re-checks "pending and unclaimed" on each row it writes, so of two senders
     racing for a row exactly one gets it; on PostgreSQL SKIP LOCKED lets the loser take the
-    next rows instead of none.
+    next rows instead of none. The ids are picked by a SELECT of their own: PostgreSQL may
+    re-run a LIMIT … FOR UPDATE subquery inside an UPDATE once per row and so hand out far
+    more than ``limit`` rows.
     """
     due = EmailDelivery.objects.filter(due_q(now))
     if job_run_id is not None:
@@ -198,14 +200,14 @@ def claim(
         due = due.filter(id__in=list(delivery_ids))
     lease = now + datetime.timedelta(seconds=settings.EMAIL_CLAIM_SECONDS)
     with transaction.atomic():
-        candidates = (
-            due.order_by("next_attempt_at", "created_at")
+        ids = list(
+            due.order_by("next_attempt_at", "created_at", "id")
             .select_for_update(skip_locked=True)
-            .values("pk")[:limit]
+            .values_list("pk", flat=True)[:limit]
         )
-        return due.filter(pk__in=Subquery(candidates)).update(
-            claim_token=token, claimed_until=lease
-        )
+        if not ids:
+            return 0
+        return due.filter(pk__in=ids).update(claim_token=token, claimed_until=lease)
 
 
 def _claimed_rows(token: uuid.UUID) -> list[EmailDelivery]:

@@ -98,7 +98,10 @@ def seed(members: int, team_size: int) -> None:
     chunk = 5_000
     with transaction.atomic():
         teams = Team.objects.bulk_create(
-            [Team(name=f"Bench team {n}", timezone=zones[n % len(zones)]) for n in range(-(-members // team_size))],
+            [
+                Team(name=f"Bench team {n}", timezone=zones[n % len(zones)])
+                for n in range(-(-members // team_size))
+            ],
             batch_size=chunk,
         )
         for start in range(0, members, chunk):
@@ -110,7 +113,10 @@ def seed(members: int, team_size: int) -> None:
                 batch_size=chunk,
             )
             Membership.objects.bulk_create(
-                [Membership(team=teams[(start + i) // team_size], user=u) for i, u in enumerate(users)],
+                [
+                    Membership(team=teams[(start + i) // team_size], user=u)
+                    for i, u in enumerate(users)
+                ],
                 batch_size=chunk,
             )
             PracticeLog.objects.bulk_create(

@@ -232,6 +232,7 @@ class JobRunListView(APIView):
             OpenApiParameter("cursor", str),
         ],
         responses=JobRunPageOutput,
+        operation_id="admin_jobs_runs_list",
     )
     def get(self, request: Request) -> Response:
         params = request.query_params
@@ -248,7 +249,7 @@ class JobRunListView(APIView):
 class JobRunDetailView(APIView):
     permission_classes = [IsStaff]
 
-    @extend_schema(responses=JobRunEnvelope)
+    @extend_schema(responses=JobRunEnvelope, operation_id="admin_jobs_runs_retrieve")
     def get(self, request: Request, run_id: str) -> Response:
         run = JobRun.objects.filter(pk=parse_uuid(run_id, field="run_id")).first()
         if run is None:

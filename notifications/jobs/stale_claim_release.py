@@ -138,6 +138,9 @@ def release(ctx: JobContext) -> tuple[int, int]:
                         user=None,
                         type=TicketActivityType.REASSIGNED,
                         content=note,
+                        # As an unclaim records it; the status of an OPEN ticket stays OPEN.
+                        old_status=TicketStatus.OPEN,
+                        new_status=TicketStatus.OPEN,
                         created_at=ctx.now,
                     )
                     for row in batch

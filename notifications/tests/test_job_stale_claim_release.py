@@ -77,6 +77,7 @@ def test_warns_then_releases(
     )
     activity = TicketActivity.objects.filter(ticket=idle, type=TicketActivityType.REASSIGNED).get()
     assert activity.user_id is None and "no activity" in activity.content
+    assert (activity.old_status, activity.new_status) == (TicketStatus.OPEN, TicketStatus.OPEN)
     assert run.stats["released"] == 1
     assert [(m.to[0], m.subject) for m in mailoutbox[2:]] == [
         (soprano_leader.user.email, "Ticket released: Idle")

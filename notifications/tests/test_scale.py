@@ -29,18 +29,37 @@ def add_members(count: int, *, start: int) -> None:
     """``count`` members in teams of TEAM_SIZE, every other one with a log today."""
     now = timezone.now()
     teams = Team.objects.bulk_create(
-        [Team(name=f"Scale team {start + n}", timezone=("UTC", "Europe/Berlin", "America/Chicago")[n % 3]) for n in range(count // TEAM_SIZE)]
+        [
+            Team(
+                name=f"Scale team {start + n}",
+                timezone=("UTC", "Europe/Berlin", "America/Chicago")[n % 3],
+            )
+            for n in range(count // TEAM_SIZE)
+        ]
     )
     users = User.objects.bulk_create(
-        [User(email=f"scale{start + n}@example.com", display_name=f"Singer {start + n}", password="!") for n in range(count)],
+        [
+            User(
+                email=f"scale{start + n}@example.com",
+                display_name=f"Singer {start + n}",
+                password="!",
+            )
+            for n in range(count)
+        ],
         batch_size=2000,
     )
     Membership.objects.bulk_create(
-        [Membership(team=teams[n // TEAM_SIZE], user=user) for n, user in enumerate(users)], batch_size=2000
+        [Membership(team=teams[n // TEAM_SIZE], user=user) for n, user in enumerate(users)],
+        batch_size=2000,
     )
     PracticeLog.objects.bulk_create(
         [
-            PracticeLog(user=user, team=teams[n // TEAM_SIZE], duration_minutes=20, occurred_at=now - datetime.timedelta(hours=1))
+            PracticeLog(
+                user=user,
+                team=teams[n // TEAM_SIZE],
+                duration_minutes=20,
+                occurred_at=now - datetime.timedelta(hours=1),
+            )
             for n, user in enumerate(users)
             if n % 2
         ],
@@ -51,7 +70,9 @@ def add_members(count: int, *, start: int) -> None:
 def run_counting_queries(monkeypatch):
     queued_batches = []
     # The send batches are separate tasks (counted below): here they are only recorded.
-    monkeypatch.setattr("notifications.runner.dispatch_sends", lambda **kw: queued_batches.append(kw))
+    monkeypatch.setattr(
+        "notifications.runner.dispatch_sends", lambda **kw: queued_batches.append(kw)
+    )
     run = job_run_create(job_name="no_log_reminder", trigger=JobTrigger.MANUAL)
     with CaptureQueriesContext(connection) as ctx:
         run = job_run_execute(run.id)

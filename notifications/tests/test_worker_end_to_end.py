@@ -127,14 +127,31 @@ def test_manual_run_on_a_real_worker(celery_worker, staff, soprano_member, alto_
     run_id = response.json()["run"]["id"]
     assert response.json()["run"]["status"] == "queued"
 
-    wait_for(lambda: JobRun.objects.get(pk=run_id).status in (JobStatus.SUCCESS, JobStatus.FAILURE), "the run to finish", log)
+    wait_for(
+        lambda: JobRun.objects.get(pk=run_id).status in (JobStatus.SUCCESS, JobStatus.FAILURE),
+        "the run to finish",
+        log,
+    )
     run = JobRun.objects.get(pk=run_id)
     assert run.status == JobStatus.SUCCESS, run.error
 
-    wait_for(lambda: len(smtp.messages) >= 1 and EmailDelivery.objects.filter(status=EmailStatus.SENT).exists(), "the e-mail", log)
+    wait_for(
+        lambda: (
+            len(smtp.messages) >= 1
+            and EmailDelivery.objects.filter(status=EmailStatus.SENT).exists()
+        ),
+        "the e-mail",
+        log,
+    )
     [envelope] = smtp.messages
     assert envelope.rcpt_tos == [soprano_member.user.email]
     assert b"Subject: Time to practice!" in envelope.content
     assert b"List-Unsubscribe-Post: List-Unsubscribe=One-Click" in envelope.content
     wait_for(lambda: JobRun.objects.get(pk=run_id).stats.get("sent") == 1, "the run's stats", log)
-    assert JobRun.objects.get(pk=run_id).stats == {"considered": 2, "queued": 1, "skipped": 1, "sent": 1, "failed": 0}
+    assert JobRun.objects.get(pk=run_id).stats == {
+        "considered": 2,
+        "queued": 1,
+        "skipped": 1,
+        "sent": 1,
+        "failed": 0,
+    }

@@ -233,6 +233,8 @@ SPECTACULAR_SETTINGS = {
         "TicketActivityTypeEnum": "tickets.models.TicketActivityType",
         "RoleEnum": "teams.models.Role",
         "PriorityEnum": "practice.models.Priority",
+        "JobRunStatusEnum": "notifications.models.JobStatus",
+        "EmailStatusEnum": "notifications.models.EmailStatus",
     },
 }
 

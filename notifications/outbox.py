@@ -5,9 +5,10 @@
   ``INSERT … SELECT``) all ignore conflicts on the unique ``dedupe_key``: an e-mail decided
   twice is stored once. Rows a job inserts carry its ``job_run``; its send tasks only claim
   those, so a run sends exactly what it inserted.
-- ``send_batch`` claims up to a batch of due rows with one conditional UPDATE (two workers
-  never hold the same row), suppresses those whose recipient turned e-mail off meanwhile,
-  sends the rest over one SMTP connection and records each outcome.
+- ``send_batch`` claims up to a batch of due rows (SELECT … FOR UPDATE SKIP LOCKED, then a
+  conditional UPDATE: two workers never hold the same row), suppresses those whose recipient
+  turned e-mail off meanwhile, sends the rest over one SMTP connection and records each
+  outcome with a bounded number of queries.
 """
 
 from __future__ import annotations
@@ -81,8 +82,25 @@ def email_enqueue(
         if EmailDelivery.objects.filter(dedupe_key=dedupe_key).exists():
             return None
         raise
-    transaction.on_commit(lambda: dispatch_sends(delivery_ids=[row.id]))
+    transaction.on_commit(lambda: _dispatch_quietly(row))
     return row
+
+
+def _dispatch_quietly(row: EmailDelivery) -> None:
+    """Queue the send of a committed row; if that fails the row waits for the outbox sweep.
+
+    The write that decided the e-mail (an invitation, say) has succeeded: a broker that is
+    down must not turn it into an error for the client.
+    """
+    try:
+        dispatch_sends(delivery_ids=[row.id])
+    except Exception as exc:  # noqa: BLE001 - the row is safe in the outbox either way
+        logger.warning(
+            "email_dispatch_failed",
+            delivery_id=str(row.id),
+            kind=row.kind,
+            error=exc.__class__.__name__,
+        )
 
 
 def enqueue_rows(rows: Iterable[dict[str, Any]], *, job_run: JobRun) -> int:

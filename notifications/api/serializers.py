@@ -121,8 +121,11 @@ STATS_KEYS = ("considered", "queued", "skipped", "sent", "failed")
 
 
 def stats_output(stats: dict[str, Any] | None) -> dict[str, int]:
+    """The five counts every run has, then any a job adds (``released`` for stale claims)."""
     stats = stats or {}
-    return {key: int(stats.get(key, 0)) for key in STATS_KEYS}
+    counts = {key: int(stats.get(key, 0)) for key in STATS_KEYS}
+    counts.update({key: value for key, value in stats.items() if key not in counts})
+    return counts
 
 
 def job_run_output(run: JobRun) -> dict[str, Any]:

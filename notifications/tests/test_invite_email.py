@@ -57,7 +57,9 @@ def test_an_invitation_that_cannot_be_sent_is_kept_for_retry(
     assert row.context["invite_link"] == response.json()["invite_link"]
 
 
-def test_broker_down_keeps_the_invitation_in_the_outbox(admin, team, mailoutbox, django_capture_on_commit_callbacks):
+def test_broker_down_keeps_the_invitation_in_the_outbox(
+    admin, team, mailoutbox, django_capture_on_commit_callbacks
+):
     from celery import current_app
 
     from notifications.tests.conftest import free_port
@@ -67,7 +69,9 @@ def test_broker_down_keeps_the_invitation_in_the_outbox(admin, team, mailoutbox,
     conf.task_always_eager, conf.broker_url = False, f"redis://127.0.0.1:{free_port()}/6"
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            response = admin.client.post(f"/teams/{team.id}/invites", {"email": "new@example.com"}, format="json")
+            response = admin.client.post(
+                f"/teams/{team.id}/invites", {"email": "new@example.com"}, format="json"
+            )
     finally:
         conf.task_always_eager, conf.broker_url = saved
     assert response.status_code == 201

@@ -313,6 +313,8 @@ def build_message(row: EmailDelivery, connection: Any = None) -> EmailMultiAlter
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "X-PracticeOps-Kind": kind.name,
             "X-PracticeOps-Delivery": str(row.id),
+            # One Message-ID per row, however often it is attempted: receivers drop repeats.
+            "Message-ID": f"<{row.id}@{settings.DEFAULT_FROM_EMAIL.rpartition('@')[2]}>",
         },
         connection=connection,
     )
@@ -411,7 +413,7 @@ def send_batch(
             )
 
     if to_send:
-        _send_all(to_send, outcomes)
+        _send_all(to_send, outcomes, token)
     _record(rows, outcomes, token, now, result)
     run_ids = {row.job_run_id for row in rows if row.job_run_id}
     if run_ids:
@@ -424,8 +426,12 @@ def send_batch(
 def _send_all(
     to_send: list[tuple[EmailDelivery, EmailMultiAlternatives | None]],
     outcomes: dict[uuid.UUID, tuple[str, str | None]],
+    token: uuid.UUID,
 ) -> None:
-    """Send over one connection. A connection-level failure marks the rest of the batch transient."""
+    """Send over one connection. A connection-level failure marks the rest of the batch transient.
+
+    Each accepted message is recorded as sent before the next one goes out (see _record_sent).
+    """
     connection = get_connection(fail_silently=False)
     try:
         connection.open()
@@ -450,6 +456,7 @@ def _send_all(
                 continue
             if sent:
                 outcomes[row.id] = (EmailStatus.SENT, None)
+                _record_sent(row, token)
             else:
                 outcomes[row.id] = ("transient", "The backend accepted nothing")
     finally:
@@ -459,6 +466,35 @@ def _send_all(
             pass
 
 
+def _record_sent(row: EmailDelivery, token: uuid.UUID) -> None:
+    """Write down at once, in its own commit, that the SMTP server accepted this message.
+
+    Recording a whole batch at its end would make a worker killed mid-batch (SIGKILL, OOM, a
+    lost host) resend every message the server had already accepted, once its lease runs out
+    and another sender claims the rows. One UPDATE per accepted message (next to an SMTP round
+    trip) narrows that to the instant between the server's reply and this commit; the
+    Message-ID derived from the row lets a receiver drop even that duplicate.
+    """
+    row.status = EmailStatus.SENT
+    row.attempts += 1
+    row.sent_at = timezone.now()
+    row.last_error = None
+    row.claim_token = None
+    row.claimed_until = None
+    secrets = kind_get(row.kind).secret_context_keys
+    if secrets and row.context:
+        row.context = {k: ("[removed]" if k in secrets else v) for k, v in row.context.items()}
+    EmailDelivery.objects.filter(pk=row.pk, claim_token=token).update(
+        status=row.status,
+        attempts=row.attempts,
+        sent_at=row.sent_at,
+        last_error=None,
+        claim_token=None,
+        claimed_until=None,
+        context=row.context,
+    )
+
+
 def _record(
     rows: list[EmailDelivery],
     outcomes: dict[uuid.UUID, tuple[str, str | None]],
@@ -466,7 +502,6 @@ def _record(
     now: Any,
     result: BatchResult,
 ) -> None:
-    sent_at = timezone.now()
     changed = []
     for row in rows:
         outcome, error = outcomes.get(row.id, ("transient", "Not attempted"))
@@ -478,13 +513,11 @@ def _record(
             "user_id": str(row.user_id) if row.user_id else None,
         }
         if outcome == EmailStatus.SENT:
-            row.status = EmailStatus.SENT
-            row.attempts += 1
-            row.sent_at = sent_at
-            row.last_error = None
+            # Already written by _record_sent the moment the server accepted it.
             result.sent.append(row.id)
             logger.info("email_sent", attempts=row.attempts, **log)
-        elif outcome == EmailStatus.SUPPRESSED:
+            continue
+        if outcome == EmailStatus.SUPPRESSED:
             row.status = EmailStatus.SUPPRESSED
             row.last_error = error
             result.suppressed.append(row.id)

@@ -20,7 +20,7 @@ from django.conf import settings
 
 from practiceops.testing import database_url_for_current_test_db, live_server
 from tests.reliability.proxy import tcp_proxy
-from tests.reliability.world import PASSWORD, build_team, tokens
+from tests.reliability.world import PASSWORD, broker_url_for_tests, build_team, tokens
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -200,3 +200,56 @@ def test_redis_outage_keeps_login_and_api_working(require_postgres, redis_url, t
     events = [e.get("event") for e in log_events(tmp_path / "server.log")]
     assert "rate_limit_backend_unavailable" in events
     assert "unhandled_exception" not in events
+
+
+# --- Celery broker ------------------------------------------------------------------------------
+
+
+def test_broker_outage_on_a_manual_job_run_is_503_fast_and_nothing_half_written(
+    require_postgres, redis_url, tmp_path
+):
+    from notifications.models import EmailDelivery, JobRun, JobStatus
+
+    world = build_team("Harmonia", staff_admin=True, live=True)
+    token = tokens(world)["admin"]
+    broker = broker_url_for_tests(redis_url)
+    host, port, db_path = _redis_parts(broker)
+    with tcp_proxy(host, port) as proxy:
+        with live_server(
+            log_path=tmp_path / "server.log",
+            REDIS_URL=redis_url,
+            CELERY_BROKER_URL=f"redis://127.0.0.1:{proxy.port}{db_path}",
+        ) as base:
+            queued = call(base, "POST", "/admin/jobs/no_log_reminder/run", token=token)
+            assert queued.status == 202, queued
+            assert queued.body["run"]["status"] == "queued"
+
+            for failure in ("refused", "hanging"):
+                proxy.cut() if failure == "refused" else proxy.blackhole()
+                answer = call(base, "POST", "/admin/jobs/no_log_reminder/run", token=token)
+                assert_unavailable(answer)
+                assert answer.body["error"]["message"] == "Task queue unavailable"
+                health = call(base, "GET", "/health")
+                assert (health.status, health.body["broker"], health.body["db"]) == (
+                    200,
+                    "error",
+                    "ok",
+                )
+                proxy.restore()
+
+            again = call(base, "POST", "/admin/jobs/no_log_reminder/run", token=token)
+            assert again.status == 202, again
+    # The refused runs are on record as failed, not left "queued" for ever; nothing was sent
+    # or decided on their behalf.
+    runs = JobRun.objects.order_by("created_at")
+    assert [run.status for run in runs] == [
+        JobStatus.QUEUED,
+        JobStatus.FAILURE,
+        JobStatus.FAILURE,
+        JobStatus.QUEUED,
+    ]
+    assert all("could not be queued" in run.error for run in runs if run.error)
+    assert not EmailDelivery.objects.exists()
+    import redis
+
+    redis.Redis.from_url(broker).flushdb()

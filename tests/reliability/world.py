@@ -7,6 +7,8 @@ another team, so that fuzzing reaches real rows and abuse tests can cross team b
 from __future__ import annotations
 
 import datetime
+import os
+import urllib.parse
 from dataclasses import dataclass, field
 
 from django.utils import timezone
@@ -130,3 +132,11 @@ def client_for(user: User) -> APIClient:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {_token(user)}")
     return client
+
+
+def broker_url_for_tests(redis_url: str) -> str:
+    """The Celery broker of these tests: CELERY_TEST_BROKER_URL, else the same Redis, db 11."""
+    if os.environ.get("CELERY_TEST_BROKER_URL"):
+        return os.environ["CELERY_TEST_BROKER_URL"]
+    parts = urllib.parse.urlsplit(redis_url)
+    return urllib.parse.urlunsplit(parts._replace(path="/11"))

@@ -16,6 +16,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from conftest import assert_error
+from notifications.models import EmailDelivery, JobRun, NotificationPreference
 from practice.models import Assignment, PracticeLog
 from teams.models import Invite, Membership, RehearsalCycle, Team
 from teams.services import calendar_token_rotate
@@ -73,6 +74,13 @@ CALLS = [
     ("GET", "/teams/{team_id}/dashboards/member", None),
     ("GET", "/teams/{team_id}/dashboards/leader", None),
     ("GET", "/teams/{team_id}/dashboards/leader/compliance-insights", None),
+    ("GET", "/teams/{team_id}/notification-preferences", None),
+    ("PATCH", "/teams/{team_id}/notification-preferences", {"email_enabled": False}),
+    ("PUT", "/teams/{team_id}/notification-preferences", {"email_enabled": False}),
+    ("GET", "/teams/{team_id}/notifications", None),
+    # Staff-only, not team rows: a team's ADMIN is not staff.
+    ("GET", "/admin/jobs/runs/{run_id}", None),
+    ("POST", "/admin/jobs/{job_name}/run", None),
     # The attacker's own team in the path, the victim's rows in the query or body.
     ("GET", "/teams/{attacker_team_id}/dashboards/member?cycle_id={cycle_id}", None),
     ("GET", "/teams/{attacker_team_id}/dashboards/leader?cycle_id={cycle_id}", None),
@@ -93,7 +101,12 @@ CALLS = [
     ("POST", "/tickets/{attacker_ticket_id}/assign", {"owner_id": "{user_id}"}),
 ]
 # Endpoints whose path id is a secret bearer credential rather than a row of a team.
-TOKEN_ENDPOINTS = {"GET /invites/{token}", "POST /invites/{token}/accept"}
+TOKEN_ENDPOINTS = {
+    "GET /invites/{token}",
+    "POST /invites/{token}/accept",
+    "GET /unsubscribe/{signed_token}",
+    "POST /unsubscribe/{signed_token}",
+}
 
 
 def _format_json(text: str, values: dict[str, str]) -> str:
@@ -113,6 +126,9 @@ def fingerprint(team: Team) -> dict[str, list]:
         "practice_logs": PracticeLog.objects.filter(team=team),
         "tickets": Ticket.objects.filter(team=team),
         "activity": TicketActivity.objects.filter(ticket__team=team),
+        "preferences": NotificationPreference.objects.filter(team=team),
+        "deliveries": EmailDelivery.objects.filter(team=team),
+        "job_runs": JobRun.objects.all(),
     }
     rows = {name: list(qs.order_by("pk").values()) for name, qs in querysets.items()}
     rows["ticket_logs"] = list(
@@ -137,6 +153,7 @@ def _secrets(world: TeamWorld) -> list[str]:
         *titles,
         *Assignment.objects.filter(cycle__team=world.team).values_list("title", flat=True),
         *PracticeLog.objects.filter(team=world.team).values_list("notes", flat=True),
+        *EmailDelivery.objects.filter(team=world.team).values_list("subject", flat=True),
     ]
 
 
@@ -161,7 +178,8 @@ def test_other_teams_ids_get_nothing(worlds, attacker_role):
     calendar = calendar_token_rotate(
         membership=Membership.objects.get(team=attacker.team, user=attacker_user)
     )
-    values = victim.ids | _prefixed(attacker.ids | {"calendar_token": calendar})
+    values = victim.ids | {"job_name": "no_log_reminder"}
+    values |= _prefixed(attacker.ids | {"calendar_token": calendar})
     secrets = _secrets(victim)
     failures = []
     before = fingerprint(victim.team)

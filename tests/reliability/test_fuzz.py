@@ -35,7 +35,7 @@ from tests.reliability.world import PASSWORD, build_team, refresh_token, tokens
 pytestmark = pytest.mark.django_db(transaction=True)
 
 # Examples per operation and persona, split between the three generators below.
-EXAMPLES_PER_OPERATION = 24
+EXAMPLES_PER_OPERATION = 21
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -63,8 +63,9 @@ def _real_path_parameters(own, other) -> dict[str, list[str]]:
     add("log_id", "practice_log_id")
     add("ticket_id", "ticket_id", "resolved_ticket_id", "private_ticket_id")
     add("user_id", "user_id", "leader_user_id", "admin_user_id")
-    add("run_id", "team_id")
+    add("run_id", "run_id")
     values["token"] = [own.invite_token, own.ids["invite_id"], other.invite_token]
+    values["signed_token"] = [own.unsubscribe_token, other.unsubscribe_token]
     values["name"] = ["no_log_reminder", "weekly_leader_digest", "nope"]
     return values
 
@@ -76,6 +77,12 @@ def _known_good(own, persona: str) -> dict[str, list[dict]]:
         "POST /auth/login": [{"body": {"email": user.email, "password": PASSWORD}}],
         "POST /auth/refresh": [{"body": {"refresh_token": refresh_token(user)}}],
         "POST /auth/logout": [{"body": {"refresh_token": refresh_token(user)}}],
+        "GET /unsubscribe/{signed_token}": [
+            {"path_parameters": {"signed_token": own.unsubscribe_token}}
+        ],
+        "POST /unsubscribe/{signed_token}": [
+            {"path_parameters": {"signed_token": own.unsubscribe_token}}
+        ],
         "GET /teams/{team_id}/calendar.ics": [
             {
                 "path_parameters": {"team_id": own.ids["team_id"]},

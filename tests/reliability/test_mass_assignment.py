@@ -14,6 +14,7 @@ import pytest
 
 from accounts.models import User
 from conftest import assert_error
+from notifications.models import NotificationPreference
 from practice.models import Assignment, PracticeLog
 from teams.models import Invite, Membership, RehearsalCycle, Team
 from tests.reliability.world import build_team
@@ -415,3 +416,26 @@ def test_comment_is_the_callers_own(worlds, schema):
     )
     _not_hostile(activity, other)
     assert not TicketActivity.objects.filter(ticket_id=other.ids["ticket_id"]).exists()
+
+
+@pytest.mark.parametrize("method", ["PATCH", "PUT"])
+def test_notification_preferences_are_the_callers_own(worlds, schema, method):
+    own, other = worlds
+    path = f"/teams/{own.team.id}/notification-preferences"
+    response = send(
+        _client(own.leader),
+        schema,
+        method,
+        path,
+        "/teams/{team_id}/notification-preferences",
+        {"email_enabled": False},
+        other,
+    )
+    assert response.status_code == 200, response.content
+    prefs = NotificationPreference.objects.get(user=own.leader, team=own.team)
+    assert prefs.email_enabled is False
+    _not_hostile(prefs, other)
+    # Nobody else's preferences moved: the member's stay as they were, the other team has none.
+    assert NotificationPreference.objects.get(user=own.member, team=own.team).email_enabled
+    assert not NotificationPreference.objects.filter(team=other.team, email_enabled=False).exists()
+    assert not NotificationPreference.objects.filter(user=other.admin).exists()

@@ -18,6 +18,14 @@ from accounts.hashers import TunedArgon2PasswordHasher
 from accounts.models import User
 from accounts.services import token_pair_for_user
 from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
+from notifications.links import unsubscribe_token
+from notifications.models import (
+    EmailDelivery,
+    EmailStatus,
+    JobRun,
+    JobTrigger,
+    NotificationPreference,
+)
 from practice.tests.factories import AssignmentFactory, PracticeLogFactory
 from teams.models import Membership, Role, Team
 from teams.services import calendar_token_rotate
@@ -35,6 +43,7 @@ class TeamWorld:
     ids: dict[str, str] = field(default_factory=dict)
     invite_token: str = ""
     calendar_token: str = ""
+    unsubscribe_token: str = ""
 
 
 # The password of every user of the world. For a live server (production settings) it is
@@ -94,8 +103,24 @@ def build_team(name: str, *, staff_admin: bool = False, live: bool = False) -> T
         cycle=cycle, created_by=leader, owner=None, claimable=True, title=f"{name} claimable"
     )
     invite, raw = make_invite(team, email=None)
+    NotificationPreference.objects.create(user=member, team=team, no_log_days=5)
+    delivery = EmailDelivery.objects.create(
+        kind="no_log_reminder",
+        user=member,
+        team=team,
+        to=member.email,
+        subject=f"{name}: time to practice!",
+        template="no_log_reminder",
+        dedupe_key=f"test:{team.id}:{member.id}",
+        status=EmailStatus.SENT,
+        sent_at=timezone.now(),
+    )
+    run = JobRun.objects.create(job_name="no_log_reminder", trigger=JobTrigger.MANUAL)
     calendar = calendar_token_rotate(membership=Membership.objects.get(team=team, user=member))
     world = TeamWorld(
+        unsubscribe_token=unsubscribe_token(
+            kind="no_log_reminder", team_id=team.id, user_id=member.id, email=member.email
+        ),
         team=team,
         admin=admin,
         leader=leader,
@@ -113,6 +138,8 @@ def build_team(name: str, *, staff_admin: bool = False, live: bool = False) -> T
         "private_ticket_id": str(private.id),
         "claimable_ticket_id": str(claimable.id),
         "invite_id": str(invite.id),
+        "run_id": str(run.id),
+        "delivery_id": str(delivery.id),
         "user_id": str(member.id),
         "admin_user_id": str(admin.id),
         "leader_user_id": str(leader.id),

@@ -82,6 +82,7 @@ def _claims(user_id: str, **overrides) -> dict:
     return {k: v for k, v in claims.items() if v is not None}
 
 
+@pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")
 def test_token_forgeries_beyond_the_account_tests(anon):
     """accounts/tests covers alg none, wrong key, tampering, expiry, future iat and type."""
     world = build_team("Harmonia")

@@ -12,11 +12,12 @@ from typing import Any
 
 from practiceops.core.errors import Forbidden, NotFound
 from practiceops.core.params import parse_uuid
-from teams.models import Membership, Role, Team
+from teams.models import Membership, RehearsalCycle, Role, Team
 
 NOT_A_MEMBER = "Not a member of this team"
 LEADER_REQUIRED = "Section leader or admin role required"
 ADMIN_REQUIRED = "Admin role required"
+CYCLE_NOT_FOUND = "Cycle not found"
 
 _RANK = {Role.MEMBER: 0, Role.SECTION_LEADER: 1, Role.ADMIN: 2}
 
@@ -94,3 +95,24 @@ def team_and_membership(
     """Look the team up (404) and check the caller's role in it (403) before any handler runs."""
     team = team_get(team_id)
     return team, require_role(user, team, role)
+
+
+def require_admin_or_self(
+    user: Any, team: Team | uuid.UUID, target_user_id: uuid.UUID
+) -> Membership:
+    """Changing or removing a member is for ADMINs, except that a member may leave on their own."""
+    membership = require_member(user, team)
+    if membership.user_id != target_user_id and not is_admin(membership):
+        raise Forbidden(ADMIN_REQUIRED)
+    return membership
+
+
+def cycle_and_membership(
+    user: Any, cycle_id: Any, *, role: str = Role.MEMBER, field: str = "cycle_id"
+) -> tuple[RehearsalCycle, Membership]:
+    """Look the cycle up (404) and check the caller's role in its team (403)."""
+    pk = cycle_id if isinstance(cycle_id, uuid.UUID) else parse_uuid(cycle_id, field=field)
+    cycle = RehearsalCycle.objects.select_related("team").filter(pk=pk).first()
+    if cycle is None:
+        raise NotFound(CYCLE_NOT_FOUND)
+    return cycle, require_role(user, cycle.team, role)

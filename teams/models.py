@@ -5,6 +5,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from practiceops.core.models import TimeStampedModel, UUIDModel
@@ -69,6 +70,11 @@ class Membership(TimeStampedModel):
             models.CheckConstraint(
                 condition=models.Q(role__in=Role.values), name="team_memberships_role_valid"
             ),
+            # "No section" is NULL, never "": section filters and "own section" rely on it.
+            models.CheckConstraint(
+                condition=models.Q(section__isnull=True) | models.Q(section__length__gte=1),
+                name="team_memberships_section_not_empty",
+            ),
         ]
         indexes = [
             models.Index(fields=["team", "created_at", "id"], name="membership_team_created"),
@@ -110,6 +116,15 @@ class Invite(UUIDModel):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(role__in=Role.values), name="invites_role_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(section__isnull=True) | models.Q(section__length__gte=1),
+                name="invites_section_not_empty",
+            ),
+            # Bound addresses are compared with users' e-mails, which are stored lower-case.
+            models.CheckConstraint(
+                condition=models.Q(email__isnull=True) | models.Q(email=Lower("email")),
+                name="invites_email_lowercase",
             ),
         ]
         indexes = [models.Index(fields=["team", "created_at", "id"], name="invite_team_created")]

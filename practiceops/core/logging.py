@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -21,6 +22,17 @@ _SECRET_KEYS = {
     "http_authorization",
     "smtp_pass",
 }
+
+
+# Paths that carry a secret in a segment (invite tokens); a UUID there is an id, kept.
+_SECRET_PATH = re.compile(
+    r"^(/invites/)(?![0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?:/|$))[^/]+"
+)
+
+
+def safe_path(path: str) -> str:
+    """The request path with secret segments replaced, for log lines."""
+    return _SECRET_PATH.sub(r"\1[redacted]", path)
 
 
 def redact_secrets(_logger: Any, _method: str, event_dict: dict[str, Any]) -> dict[str, Any]:
@@ -121,7 +133,7 @@ def _bind_request_fields(request: Any, logger: Any, log_kwargs: dict[str, Any], 
     request._po_started = time.perf_counter()  # noqa: SLF001
     structlog.contextvars.bind_contextvars(client_ip=client_ip(request))
     log_kwargs["method"] = request.method
-    log_kwargs["path"] = request.path
+    log_kwargs["path"] = safe_path(request.path)
     log_kwargs.pop("request", None)
 
 
@@ -131,7 +143,7 @@ def _bind_finished_fields(
 ) -> None:
     started = getattr(request, "_po_started", None)
     log_kwargs["method"] = request.method
-    log_kwargs["path"] = request.path
+    log_kwargs["path"] = safe_path(request.path)
     log_kwargs["status_code"] = log_kwargs.pop("code", response.status_code)
     log_kwargs.pop("request", None)
     if started is not None:

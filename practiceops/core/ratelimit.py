@@ -9,6 +9,7 @@ from django_ratelimit.core import get_usage
 
 from practiceops.core.client_ip import client_ip
 from practiceops.core.errors import RateLimited
+from practiceops.core.logging import safe_path
 
 logger = structlog.get_logger("practiceops.ratelimit")
 
@@ -37,7 +38,7 @@ def enforce(request: HttpRequest, *, group: str, key: str, rate: str | None = No
         logger.warning(
             "rate_limit_exceeded",
             client_ip=client_ip(request),
-            path=request.path,
+            path=safe_path(request.path),
             group=group,
             limit=rate,
         )

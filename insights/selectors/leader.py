@@ -1,0 +1,240 @@
+"""The leader dashboard and compliance insights, scoped by the caller's role."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
+
+from insights.selectors.common import (
+    PRIVATE_GROUP_MIN,
+    WINDOW_DAYS,
+    Window,
+    blocking_due_q,
+    cycle_json,
+    due_bucket_expr,
+    leader_ticket_scope_q,
+    private_aggregate_scope_q,
+    scoped_members_q,
+)
+from insights.selectors.practice_stats import member_practice_rows, section_practice_rows
+from practice.models import priority_rank
+from teams.access import is_admin, own_section
+from teams.models import Membership, RehearsalCycle, Team
+from tickets.models import Ticket, TicketStatus, TicketVisibility
+from tickets.selectors import verifiable_tickets_q
+from tickets.visibility import visible_tickets_q
+
+TICKETS_VISIBLE_LIMIT = 50
+RISK_FIELDS = ("blocking_due", "blocked", "resolved_not_verified")
+
+
+def scoped_members(membership: Membership) -> QuerySet[Membership]:
+    return Membership.objects.filter(scoped_members_q(membership))
+
+
+def risk_counts(now: datetime.datetime) -> dict[str, Count]:
+    """The three risk measures of api.md → Dashboards, as conditional counts."""
+    return {
+        "blocking_due": Count("id", filter=blocking_due_q(now)),
+        "blocked": Count("id", filter=Q(status=TicketStatus.BLOCKED)),
+        "resolved_not_verified": Count("id", filter=Q(status=TicketStatus.RESOLVED)),
+    }
+
+
+def risk_tickets(membership: Membership) -> QuerySet[Ticket]:
+    # VERIFIED tickets carry no risk in any measure; leaving them out keeps songs whose every
+    # ticket is verified off the list instead of listing them with zeros forever.
+    return Ticket.objects.filter(leader_ticket_scope_q(membership)).exclude(
+        status=TicketStatus.VERIFIED
+    )
+
+
+def risk_summary(
+    membership: Membership, member_sections: set[str], now: datetime.datetime
+) -> dict[str, Any]:
+    by_section_rows = {
+        row["section"]: row
+        for row in risk_tickets(membership)
+        .values("section")
+        .annotate(**risk_counts(now))
+        .order_by()
+    }
+    totals = {name: sum(row[name] for row in by_section_rows.values()) for name in RISK_FIELDS}
+    if is_admin(membership):
+        sections = sorted(member_sections | {s for s in by_section_rows if s})
+    else:
+        section = own_section(membership)
+        sections = [section] if section else []
+    by_section = [
+        {
+            "section": section,
+            **{
+                name: by_section_rows[section][name] if section in by_section_rows else 0
+                for name in RISK_FIELDS
+            },
+        }
+        for section in sections
+    ]
+    by_song = [
+        {"song_ref": row["song_ref"], **{name: row[name] for name in RISK_FIELDS}}
+        for row in risk_tickets(membership)
+        .exclude(Q(song_ref__isnull=True) | Q(song_ref=""))
+        .values("song_ref")
+        .annotate(**risk_counts(now))
+        .order_by("song_ref")
+    ]
+    return {
+        "blocking_due_count": totals["blocking_due"],
+        "blocked_count": totals["blocked"],
+        "resolved_not_verified_count": totals["resolved_not_verified"],
+        "by_section": by_section,
+        "by_song": by_song,
+    }
+
+
+def private_ticket_aggregates(
+    membership: Membership, team: Team, today: datetime.date
+) -> list[dict[str, Any]]:
+    """Counts of PRIVATE tickets per (section, category, status, priority, song_ref, due_bucket).
+
+    Only groups of PRIVATE_GROUP_MIN or more leave the database, and the rows carry no id,
+    title, owner or creator: a leader learns how many, never whose.
+    """
+    keys = ("section", "category", "status", "priority", "song_ref", "due_bucket")
+    rows = (
+        Ticket.objects.filter(private_aggregate_scope_q(membership))
+        .annotate(due_bucket=due_bucket_expr(today, team.tzinfo))
+        .values(*keys)
+        .annotate(count=Count("id"))
+        .filter(count__gte=PRIVATE_GROUP_MIN)
+        .order_by(*(F(key).asc(nulls_first=True) for key in keys))
+    )
+    return [{key: row[key] for key in (*keys, "count")} for row in rows]
+
+
+def member_ticket_counts(membership: Membership) -> dict[Any, dict[str, int]]:
+    """Per owner: OPEN + IN_PROGRESS and BLOCKED tickets, among those the caller may view."""
+    rows = (
+        Ticket.objects.filter(
+            visible_tickets_q(membership),
+            owner_id__isnull=False,
+            status__in=[TicketStatus.OPEN, TicketStatus.IN_PROGRESS, TicketStatus.BLOCKED],
+        )
+        .values("owner_id")
+        .annotate(
+            open_count=Count(
+                "id", filter=Q(status__in=[TicketStatus.OPEN, TicketStatus.IN_PROGRESS])
+            ),
+            blocked_count=Count("id", filter=Q(status=TicketStatus.BLOCKED)),
+        )
+        .order_by()
+    )
+    return {row["owner_id"]: row for row in rows}
+
+
+def tickets_visible(membership: Membership) -> list[dict[str, Any]]:
+    return list(
+        Ticket.objects.filter(leader_ticket_scope_q(membership))
+        .exclude(visibility=TicketVisibility.PRIVATE)
+        .order_by(priority_rank(), F("due_at").asc(nulls_last=True), "-updated_at", "id")
+        .values("id", "title", "priority", "status", "visibility", "section", "due_at")[
+            :TICKETS_VISIBLE_LIMIT
+        ]
+    )
+
+
+def verification_queue(membership: Membership) -> list[dict[str, Any]]:
+    """RESOLVED tickets the caller may verify, oldest resolution first."""
+    return list(
+        Ticket.objects.filter(verifiable_tickets_q(membership))
+        .order_by(F("resolved_at").asc(nulls_last=True), "id")
+        .values("id", "title", "section", "song_ref", "owner_id", "resolved_at", "resolved_note")
+    )
+
+
+def leader_dashboard_get(
+    *, team: Team, membership: Membership, cycle: RehearsalCycle | None
+) -> dict[str, Any]:
+    """The leader dashboard of api.md for a leader's ``membership`` (a fixed number of queries)."""
+    now = timezone.now()
+    today = team.today()
+    window = Window.last_days(today, team.tzinfo)
+
+    members = member_practice_rows(scoped_members(membership), window, team.tzinfo)
+    practised = sum(1 for row in members if row["days_logged_7d"] > 0)
+    compliance = {
+        "logged_last_7_days_pct": round(practised / len(members), 2) if members else 0.0,
+        "practice_days_by_member": members,
+        "total_practice_minutes_7d": sum(row["minutes_7d"] for row in members),
+    }
+
+    counts = member_ticket_counts(membership)
+    drilldown_members = [
+        {
+            "member_id": row["member_id"],
+            "name": row["name"],
+            "section": row["section"],
+            "open_ticket_count": counts.get(row["member_id"], {}).get("open_count", 0),
+            "blocked_count": counts.get(row["member_id"], {}).get("blocked_count", 0),
+        }
+        for row in members
+    ]
+    member_sections = {row["section"] for row in members if row["section"]}
+    return {
+        "cycle": cycle_json(cycle),
+        "compliance": compliance,
+        "risk_summary": risk_summary(membership, member_sections, now),
+        "private_ticket_aggregates": private_ticket_aggregates(membership, team, today),
+        "drilldown": {"members": drilldown_members, "tickets_visible": tickets_visible(membership)},
+        "verification_queue": verification_queue(membership),
+    }
+
+
+def _days(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def compliance_summary(sections: list[dict[str, Any]]) -> str:
+    """A deterministic sentence naming the top and lowest section and the overall average.
+
+    Sections come ordered alphabetically ("Unassigned" last); ties on the average go to the
+    section that comes first in that order, for the top and for the lowest alike.
+    """
+    members = sum(row["member_count"] for row in sections)
+    if not members:
+        return f"No members to report on over the last {WINDOW_DAYS} days."
+    days = sum(row["total_practice_days_7d"] for row in sections)
+    average = f"Team average: {_days(days / members)} days per member."
+    per_member = {
+        row["section"]: row["total_practice_days_7d"] / row["member_count"] for row in sections
+    }
+    top = max(per_member, key=lambda name: per_member[name])  # first maximum in order
+    low = min(per_member, key=lambda name: per_member[name])  # first minimum in order
+    if len(sections) == 1:
+        return (
+            f"{top} averages {_days(per_member[top])} practice days per member over the last "
+            f"{WINDOW_DAYS} days. {average}"
+        )
+    if per_member[top] == per_member[low]:
+        return (
+            f"All {len(sections)} sections average {_days(per_member[top])} practice days per member "
+            f"over the last {WINDOW_DAYS} days. {average}"
+        )
+    return (
+        f"{top} leads with {_days(per_member[top])} practice days per member over the last "
+        f"{WINDOW_DAYS} days; {low} is lowest with {_days(per_member[low])}. {average}"
+    )
+
+
+def compliance_insights_get(*, team: Team, membership: Membership) -> dict[str, Any]:
+    window = Window.last_days(team.today(), team.tzinfo)
+    sections = section_practice_rows(scoped_members(membership), window, team.tzinfo)
+    return {
+        "sections": sections,
+        "summary": compliance_summary(sections),
+        "summary_source": "fallback",
+        "window_days": WINDOW_DAYS,
+    }

@@ -100,9 +100,7 @@ class UserAdmin(DjangoUserAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         return (
-            super()
-            .get_queryset(request)
-            .annotate(_team_count=Count("memberships", distinct=True))
+            super().get_queryset(request).annotate(_team_count=Count("memberships", distinct=True))
         )
 
     @admin.display(description="Teams", ordering="_team_count")

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from practiceops.core.errors import ApiError, ValidationFailed
 from teams.models import Invite, Membership, RehearsalCycle, Team
+from teams.services import invite_revoke, timezone_validate
 
 
 class TeamForm(forms.ModelForm):
@@ -20,11 +21,11 @@ class TeamForm(forms.ModelForm):
         fields = ("name", "timezone", "weekly_goal_days")
 
     def clean_timezone(self) -> str:
-        # Team.tzinfo falls back to UTC for an unknown name; refuse it here instead.
-        name = (self.cleaned_data.get("timezone") or "").strip()
-        if name not in zoneinfo.available_timezones():
-            raise forms.ValidationError("Unknown timezone (expected an IANA name such as Europe/Berlin)")
-        return name
+        # The API's rule: Team.tzinfo would silently fall back to UTC for an unknown name.
+        try:
+            return timezone_validate((self.cleaned_data.get("timezone") or "").strip())
+        except ValidationFailed as exc:
+            raise forms.ValidationError(exc.message)
 
 
 class MembershipInline(admin.TabularInline):
@@ -35,7 +36,9 @@ class MembershipInline(admin.TabularInline):
     extra = 0
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Membership]:
-        return super().get_queryset(request).select_related("user").order_by("section", "user__email")
+        return (
+            super().get_queryset(request).select_related("user").order_by("section", "user__email")
+        )
 
 
 @admin.register(Team)
@@ -149,6 +152,7 @@ class InviteAdmin(admin.ModelAdmin):
     )
     readonly_fields = fields
     ordering = ("-created_at",)
+    actions = ("revoke_invites",)
 
     @admin.display(description="Status")
     def status(self, obj: Invite) -> str:
@@ -160,6 +164,31 @@ class InviteAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Invite | None = None) -> bool:
         return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Invite | None = None) -> bool:
+        # Removing an invite is revoking it: through the service, which refuses a used one.
+        return False
+
+    @admin.action(description="Revoke selected unused invites", permissions=["revoke"])
+    def revoke_invites(self, request: HttpRequest, queryset: QuerySet[Invite]) -> None:
+        revoked = 0
+        for invite in queryset.select_related("team"):
+            try:
+                invite_revoke(invite=invite, revoked_by=request.user)
+            except ApiError as exc:
+                self.message_user(
+                    request,
+                    f"Invite to {invite.team} ({invite.email or 'anyone'}): {exc.message}",
+                    level=messages.ERROR,
+                )
+            else:
+                revoked += 1
+        if revoked:
+            self.message_user(request, f"{revoked} invite(s) revoked.", level=messages.SUCCESS)
+
+    def has_revoke_permission(self, request: HttpRequest) -> bool:
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.delete_{opts.model_name}")
 
 
 @admin.register(RehearsalCycle)

@@ -296,7 +296,9 @@ class TicketAdmin(admin.ModelAdmin):
             raise PermissionDenied
         return ticket
 
-    def _run_one(self, request: HttpRequest, ticket: Ticket, call: Callable[[], Ticket], done: str) -> HttpResponse:
+    def _run_one(
+        self, request: HttpRequest, ticket: Ticket, call: Callable[[], Ticket], done: str
+    ) -> HttpResponse:
         try:
             call()
         except ApiError as exc:

@@ -89,7 +89,9 @@ def ticket_verify_by_staff(
         new_status=ticket.status,
         now=now,
     )
-    logger.info("ticket_verified", ticket_id=str(ticket.pk), user_id=str(staff_user.pk), by_staff=True)
+    logger.info(
+        "ticket_verified", ticket_id=str(ticket.pk), user_id=str(staff_user.pk), by_staff=True
+    )
     return ticket
 
 

@@ -256,27 +256,27 @@ class TicketAdmin(admin.ModelAdmin):
         def wrap(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             return self.admin_site.admin_view(view)
 
-        info = self.opts.app_label, self.opts.model_name
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
         return [
             path(
                 "<path:object_id>/workflow/transition/",
                 wrap(self.transition_view),
-                name="%s_%s_transition" % info,
+                name=f"{prefix}_transition",
             ),
             path(
                 "<path:object_id>/workflow/verify/",
                 wrap(self.verify_view),
-                name="%s_%s_verify" % info,
+                name=f"{prefix}_verify",
             ),
             path(
                 "<path:object_id>/workflow/unclaim/",
                 wrap(self.unclaim_view),
-                name="%s_%s_unclaim" % info,
+                name=f"{prefix}_unclaim",
             ),
             path(
                 "<path:object_id>/workflow/reassign/",
                 wrap(self.reassign_view),
-                name="%s_%s_reassign" % info,
+                name=f"{prefix}_reassign",
             ),
             *super().get_urls(),
         ]

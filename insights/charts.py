@@ -40,6 +40,13 @@ def nice_max(value: int) -> int:
     return 10 * power  # pragma: no cover - the loop always returns
 
 
+def tick_steps(top_value: int) -> int:
+    """Equal steps that land on round numbers: 0-1-2, 0-1-2-3-4-5, 0-5-10-15-20, 0-20-…-100."""
+    if top_value <= 2:
+        return top_value
+    return 4 if str(top_value)[0] == "2" else 5
+
+
 def grouped_bar_chart(
     *,
     title: str,
@@ -69,8 +76,9 @@ def grouped_bar_chart(
         f'aria-label="{escape(title)}" font-family="sans-serif" font-size="11">',
         f"<title>{escape(title)}</title>",
     ]
-    for tick in range(5):
-        value = top_value * tick / 4
+    steps = tick_steps(top_value)
+    for tick in range(steps + 1):
+        value = top_value * tick / steps
         ty = y(value)
         parts.append(
             f'<line x1="{LEFT}" y1="{ty:.1f}" x2="{width - RIGHT}" y2="{ty:.1f}" '

@@ -53,6 +53,8 @@ class TicketActionForm(ActionForm):
 
 class TicketActivityInline(admin.TabularInline):
     model = TicketActivity
+    verbose_name = "activity"
+    verbose_name_plural = "activity"
     fields = ("created_at", "type", "user", "old_status", "new_status", "content")
     readonly_fields = fields
     ordering = ("created_at", "id")
@@ -149,7 +151,7 @@ class TicketAdmin(admin.ModelAdmin):
         (None, {"fields": ("team", "cycle", "title", "description", "category", "priority")}),
         ("Where", {"fields": ("visibility", "section", "song_ref", "measures", "due_at")}),
         (
-            "Workflow (changed only through the actions)",
+            "State (read-only: changed through Workflow and the list's actions)",
             {
                 "fields": (
                     "status",

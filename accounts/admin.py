@@ -18,6 +18,10 @@ from accounts.models import User
 
 logger = structlog.get_logger("practiceops.accounts")
 
+admin.site.site_header = "PracticeOps administration"
+admin.site.site_title = "PracticeOps admin"
+admin.site.index_title = "Staff console"
+
 
 class UserCreationForm(SetUnusablePasswordMixin, BaseUserCreationForm):
     """Django's admin creation form for a user who logs in with an e-mail address."""

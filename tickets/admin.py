@@ -51,6 +51,12 @@ class TicketActionForm(ActionForm):
     )
 
 
+class WorkflowNoteForm(forms.Form):
+    """The note posted with a button on the ticket page, held to the API's length limit."""
+
+    content = forms.CharField(required=False, max_length=2000, strip=True)
+
+
 class TicketActivityInline(admin.TabularInline):
     model = TicketActivity
     verbose_name = "activity"
@@ -298,6 +304,15 @@ class TicketAdmin(admin.ModelAdmin):
             raise PermissionDenied
         return ticket
 
+    def _note(self, request: HttpRequest) -> tuple[bool, str | None]:
+        form = WorkflowNoteForm(request.POST)
+        if not form.is_valid():
+            self.message_user(
+                request, f"Note: {' '.join(form.errors['content'])}", level=messages.ERROR
+            )
+            return False, None
+        return True, form.cleaned_data["content"] or None
+
     def _run_one(
         self, request: HttpRequest, ticket: Ticket, call: Callable[[], Ticket], done: str
     ) -> HttpResponse:
@@ -318,15 +333,15 @@ class TicketAdmin(admin.ModelAdmin):
         if to_status not in TicketStatus.values:
             self.message_user(request, f"Unknown status: {to_status}", level=messages.ERROR)
             return HttpResponseRedirect(self._url("change", ticket.pk))
+        valid, note = self._note(request)
+        if not valid:
+            return HttpResponseRedirect(self._url("change", ticket.pk))
         label = TicketStatus(to_status).label
         return self._run_one(
             request,
             ticket,
             lambda: staff_services.ticket_transition_by_staff(
-                staff_user=request.user,
-                ticket_id=ticket.pk,
-                to_status=to_status,
-                content=request.POST.get("content") or None,
+                staff_user=request.user, ticket_id=ticket.pk, to_status=to_status, content=note
             ),
             f"moved to {label}",
         )
@@ -335,13 +350,14 @@ class TicketAdmin(admin.ModelAdmin):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         ticket = self._ticket_for_change(request, object_id)
+        valid, note = self._note(request)
+        if not valid:
+            return HttpResponseRedirect(self._url("change", ticket.pk))
         return self._run_one(
             request,
             ticket,
             lambda: staff_services.ticket_verify_by_staff(
-                staff_user=request.user,
-                ticket_id=ticket.pk,
-                content=request.POST.get("content") or None,
+                staff_user=request.user, ticket_id=ticket.pk, content=note
             ),
             "verified",
         )

@@ -375,3 +375,21 @@ def test_change_form_query_count_does_not_grow_with_activity(staff_client, ticke
     small = queries_for(staff_client, change_url(ticket))
     add_activity(45)
     assert queries_for(staff_client, change_url(ticket)) == small
+
+
+def test_an_overlong_note_is_refused(staff_client, cycle):
+    ticket = TicketFactory(cycle=cycle, status=TicketStatus.IN_PROGRESS)
+    before = snapshot(ticket)
+    response = staff_client.post(
+        f"{TICKETS}{ticket.pk}/workflow/transition/",
+        {"to_status": "RESOLVED", "content": "x" * 2001},
+        follow=True,
+    )
+    assert messages_of(response) == [
+        "Note: Ensure this value has at most 2000 characters (it has 2001)."
+    ]
+    assert snapshot(ticket) == before
+    # The list's note field has the same limit.
+    refused = run_action(staff_client, "transition_to_resolved", [ticket], note="x" * 2001)
+    assert messages_of(refused) == ["No action selected."]
+    assert snapshot(ticket) == before

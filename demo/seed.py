@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import refresh_tokens_revoke_all, user_register
+from notifications.services import preference_update
 from practice.models import Assignment, AssignmentScope, AssignmentType, Priority
 from practice.services import assignment_create, practice_log_create
 from teams.models import Membership, RehearsalCycle, Role, Team
@@ -223,6 +224,9 @@ def _build(password: str) -> Team:
     _assignments(m, past=past, soon=soon, later=later)
     _tickets(m, past=past, soon=soon, later=later)
     _practice_logs(rng, team, m, past=past, soon=soon)
+    # Two members changed their e-mail settings; everyone else keeps the defaults.
+    preference_update(user=m["grace"].user, team=team, changes={"weekly_digest_enabled": False})
+    preference_update(user=m["jonas"].user, team=team, changes={"no_log_days": 7})
     return team
 
 

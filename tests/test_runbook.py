@@ -97,14 +97,11 @@ def test_every_shell_command_is_one_the_test_knows_how_to_check():
 
 @pytest.fixture
 def runbook_data(db, settings):
-    """The demo team, plus a job run, its e-mail, saved preferences and a refresh token."""
-    from notifications.services import preference_update
-
+    """The demo team (with saved preferences), plus a job run, its e-mail and a refresh token."""
     settings.DEBUG = True
     call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
     team = Team.objects.get(name=seed.TEAM_NAME)
     lena = User.objects.get(email=f"lena@{seed.DOMAIN}")
-    preference_update(user=lena, team=team, changes={"weekly_digest_enabled": False})
     token_pair_for_user(lena)
     call_command("run_job", JOB, "--sync", stdout=open(os.devnull, "w"))  # noqa: SIM115
     ticket = Ticket.objects.get(team=team, claimed_by__isnull=False)

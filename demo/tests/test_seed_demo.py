@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from demo import seed
+from notifications.models import NotificationPreference
 from practice.models import Assignment, PracticeLog
 from teams.models import Membership, RehearsalCycle, Role, Team
 from tickets.models import Ticket, TicketActivity, TicketStatus, TicketVisibility
@@ -105,6 +106,13 @@ def test_the_team_has_an_admin_four_section_leaders_and_eight_members(frozen, de
     # Everyone joined through an invite of the admin, now used.
     assert team.invites.count() == 12
     assert not team.invites.filter(used_at__isnull=True).exists()
+    preferences = NotificationPreference.objects.filter(team=team)
+    assert sorted(
+        preferences.values_list("user__email", "weekly_digest_enabled", "no_log_days")
+    ) == [
+        (f"grace@{seed.DOMAIN}", False, 3),
+        (f"jonas@{seed.DOMAIN}", True, 7),
+    ]
 
 
 @pytest.mark.django_db

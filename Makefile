@@ -2,6 +2,7 @@
 PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+PORT ?= 8000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: run test install install-dev lint format migrate worker beat check-deploy
@@ -19,8 +20,9 @@ install-dev: $(BIN)/python
 # The embedded default: SQLite, local-memory cache, eager tasks, console e-mail, demo data.
 run: install
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
+	DEBUG=true $(BIN)/python manage.py collectstatic --noinput -v 0
 	DEBUG=true $(BIN)/python manage.py seed_demo --staff
-	DEBUG=true $(BIN)/python manage.py runserver 0.0.0.0:8000
+	DEBUG=true $(BIN)/python manage.py runserver 0.0.0.0:$(PORT)
 
 # The test suite. DATABASE_URL / REDIS_URL choose PostgreSQL and Redis (see README).
 test: install-dev

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "tickets",
     "insights",
     "notifications",
+    "demo",
 ]
 
 MIDDLEWARE = [

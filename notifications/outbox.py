@@ -152,7 +152,7 @@ def enqueue_select(queryset: QuerySet, columns: dict[str, Any]) -> int:
     sql = " ".join(
         [
             f"INSERT INTO {table} ({column_sql})",
-            f"SELECT * FROM ({select_sql}) AS selected WHERE 1 = 1",  # noqa: S608
+            f"SELECT * FROM ({select_sql}) AS selected WHERE 1 = 1",  # noqa: S608  # nosec
             f"ON CONFLICT ({quote('dedupe_key')}) DO NOTHING",
         ]
     )

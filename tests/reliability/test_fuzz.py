@@ -10,6 +10,7 @@ failure reproduces on the next run.
 
 from __future__ import annotations
 
+import os
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -30,7 +31,13 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from practiceops.testing import live_server
-from tests.reliability.world import PASSWORD, build_team, refresh_token, tokens
+from tests.reliability.world import (
+    PASSWORD,
+    broker_url_for_tests,
+    build_team,
+    refresh_token,
+    tokens,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -61,7 +68,7 @@ def _real_path_parameters(own, other) -> dict[str, list[str]]:
     add("cycle_id", "cycle_id")
     add("assignment_id", "assignment_id")
     add("log_id", "practice_log_id")
-    add("ticket_id", "ticket_id", "resolved_ticket_id", "private_ticket_id")
+    add("ticket_id", "ticket_id", "resolved_ticket_id", "private_ticket_id", "claimable_ticket_id")
     add("user_id", "user_id", "leader_user_id", "admin_user_id")
     add("run_id", "run_id")
     values["token"] = [own.invite_token, own.ids["invite_id"], other.invite_token]
@@ -82,6 +89,13 @@ def _known_good(own, persona: str) -> dict[str, list[dict]]:
         ],
         "POST /unsubscribe/{signed_token}": [
             {"path_parameters": {"signed_token": own.unsubscribe_token}}
+        ],
+        # Bodies naming a member: the fuzzer's random ids are never members.
+        "POST /tickets/{ticket_id}/assign": [
+            {
+                "path_parameters": {"ticket_id": own.ids["ticket_id"]},
+                "body": {"owner_id": own.ids["leader_user_id"]},
+            }
         ],
         "GET /teams/{team_id}/calendar.ics": [
             {
@@ -200,9 +214,22 @@ def test_schema_fuzzing_finds_nothing(require_postgres, persona, tmp_path):
     own = build_team("Harmonia", staff_admin=True, live=True)
     other = build_team("Other Team", live=True)
     token = tokens(own)[persona]
+    # Manual job runs the fuzzer starts go to the tests' broker, emptied afterwards.
+    redis_url = os.environ.get("REDIS_URL")
+    broker = broker_url_for_tests(redis_url) if redis_url else None
     started = time.monotonic()
-    with live_server(AUTH_RATE_LIMIT="100000/m", log_path=tmp_path / "server.log") as base:
-        report = _fuzz(base, token, _real_path_parameters(own, other), _known_good(own, persona))
+    try:
+        with live_server(
+            AUTH_RATE_LIMIT="100000/m", CELERY_BROKER_URL=broker, log_path=tmp_path / "server.log"
+        ) as base:
+            report = _fuzz(
+                base, token, _real_path_parameters(own, other), _known_good(own, persona)
+            )
+    finally:
+        if broker:
+            import redis
+
+            redis.Redis.from_url(broker).flushdb()
     elapsed = time.monotonic() - started
     print(
         f"\nfuzz[{persona}]: {report.operations} operations, {report.requests} requests "

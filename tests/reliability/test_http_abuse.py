@@ -337,3 +337,32 @@ def test_hsts_header_is_sent_over_https(anon):
     assert response["Strict-Transport-Security"].startswith("max-age=31536000; includeSubDomains")
     # Never over plain HTTP (browsers ignore it there and it must not pin a dev host).
     assert "Strict-Transport-Security" not in anon.get("/health")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_request_lines_and_headers_over_the_servers_limits_answer_the_envelope(
+    require_postgres, tmp_path
+):
+    """gunicorn refuses these before Django runs; its worker answers in the envelope too."""
+    import http.client
+
+    from practiceops.testing import live_server
+
+    with live_server(log_path=tmp_path / "server.log") as base:
+        host, port = base.removeprefix("http://").split(":")
+        for name, path, headers in (
+            ("request line", "/me?cursor=" + "x" * 6000, {}),
+            ("header field", "/me", {"X-Filler": "y" * 9000}),
+            ("header count", "/me", {f"X-Filler-{i}": "y" for i in range(120)}),
+        ):
+            connection = http.client.HTTPConnection(host, int(port), timeout=10)
+            connection.request("GET", path, headers=headers)
+            response = connection.getresponse()
+            body = json.loads(response.read())
+            connection.close()
+            assert response.status == 422, name
+            assert response.getheader("Content-Type") == "application/json", name
+            assert response.getheader("X-Content-Type-Options") == "nosniff"
+            assert set(body["error"]) == {"code", "message", "field", "request_id"}
+            assert body["error"]["code"] == "VALIDATION_ERROR"
+            assert body["error"]["request_id"] == response.getheader("X-Request-ID")

@@ -200,9 +200,10 @@ def test_worker_killed_mid_batch_sends_every_email_once(broker, recipients, tmp_
             EmailDelivery.objects.filter(status=EmailStatus.PENDING).update(
                 claimed_until=timezone.now() - datetime.timedelta(seconds=1)
             )
-            from notifications.tasks import email_outbox_retry_task
+            from notifications.tasks import dispatch, email_outbox_retry_task
 
-            email_outbox_retry_task.apply_async()
+            # Through the app's own publisher: a fresh connection to the broker configured now.
+            dispatch(email_outbox_retry_task)
             wait_for(
                 lambda: not EmailDelivery.objects.exclude(status=EmailStatus.SENT).exists(),
                 "every e-mail to be sent",

@@ -1,0 +1,826 @@
+"""The benchmark: ``python -m bench.run`` (bench/README.md).
+
+For each data size it creates a fresh PostgreSQL database, migrates, loads the data, prepares
+tokens and ticket pools, counts the SQL queries of each endpoint, starts gunicorn as deployed
+(``gunicorn -c gunicorn.conf.py``, 127.0.0.1 only, DEBUG off) for the project and for the
+baselines, drives each endpoint with ``wrk`` (32 connections, bounded duration) and writes a
+Markdown report to ``bench/results/<date>-<commit>.md``.
+
+Only ratios measured within one run mean anything: the machine is shared, and identical runs
+vary by about 20 %. The report says how loaded the machine was.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime
+import http.client
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench.endpoints import BASELINES, ENDPOINTS, PERSONA_FREE, PERSONAS, Endpoint
+
+ROOT = Path(__file__).resolve().parent.parent
+LUA = ROOT / "bench" / "wrk.lua"
+PY = sys.executable
+SIZES = ("demo", "scale")
+RSS_REQUESTS = 20_000
+LOGIN_ROUNDS = 30
+
+
+# --- small helpers ---------------------------------------------------------------------------
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def loadavg() -> tuple[float, float, float]:
+    one, five, fifteen = Path("/proc/loadavg").read_text().split()[:3]
+    return float(one), float(five), float(fifteen)
+
+
+def free_port() -> int:
+    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def git(*args: str) -> str:
+    command = ["git", *args]
+    result = subprocess.run(  # noqa: S603, S607 - git from PATH, fixed arguments
+        command, cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    return result.stdout.strip()
+
+
+def pg_execute(server_url: str, *statements: str, database: str = "postgres") -> list[Any]:
+    import psycopg
+
+    rows = []
+    with psycopg.connect(f"{server_url}/{database}", autocommit=True) as conn:
+        for statement in statements:
+            cur = conn.execute(statement)
+            rows.append(cur.fetchall() if cur.description else None)
+    return rows
+
+
+# --- worker memory -----------------------------------------------------------------------------
+
+
+def children(pid: int) -> list[int]:
+    result = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # The command name may hold spaces; the fields after its closing parenthesis do not.
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if int(fields[1]) == pid:
+            result.append(int(entry.name))
+    return result
+
+
+def rss_kib(pid: int) -> int | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+class RssSampler:
+    """Samples the resident memory of a gunicorn master's workers in the background."""
+
+    def __init__(self, master_pid: int, interval: float = 0.25) -> None:
+        self.master_pid = master_pid
+        self.interval = interval
+        self.peak: dict[int, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> RssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.sample()
+            self._stop.wait(self.interval)
+
+    def sample(self) -> dict[int, int]:
+        now = {}
+        for pid in children(self.master_pid):
+            value = rss_kib(pid)
+            if value is not None:
+                now[pid] = value
+        with self._lock:
+            for pid, value in now.items():
+                self.peak[pid] = max(self.peak.get(pid, 0), value)
+        return now
+
+    def reset(self) -> None:
+        with self._lock:
+            self.peak = {}
+
+    def peak_mib(self) -> float:
+        with self._lock:
+            return max(self.peak.values(), default=0) / 1024
+
+
+# --- gunicorn ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Server:
+    name: str
+    module: str
+    env: dict[str, str]
+    log_path: Path
+    port: int = field(default_factory=free_port)
+    proc: subprocess.Popen | None = None
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        env = {**self.env, "GUNICORN_BIND": f"127.0.0.1:{self.port}"}
+        out = self.log_path.open("ab")
+        self.proc = subprocess.Popen(  # noqa: S603 - our own command line
+            [PY, "-m", "gunicorn", "-c", "gunicorn.conf.py", self.module],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 60
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} gunicorn exited; see {self.log_path}")
+            try:
+                status, _ = http_request(self.base, "GET", "/health")
+                if status == 200:
+                    return
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{self.name} gunicorn did not answer in 60 s")
+            time.sleep(0.3)
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc = None
+
+
+@contextlib.contextmanager
+def serving(*servers: Server) -> Iterator[None]:
+    try:
+        for server in servers:
+            server.start()
+        yield
+    finally:
+        for server in servers:
+            server.stop()
+
+
+def http_request(
+    base: str, method: str, path: str, body: str | None = None, token: str | None = None
+) -> tuple[int, bytes]:
+    host, port = base.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=10)
+    headers = {"X-Forwarded-Proto": "https", "Accept": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+    try:
+        conn.request(method, path, body=body, headers=headers)
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+# --- wrk --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Load:
+    connections: int
+    threads: int
+    duration: int
+    warmup: int
+
+
+def wrk(
+    base: str,
+    load: Load,
+    *,
+    path: str = "/",
+    method: str = "GET",
+    token: str | None = None,
+    body: str | None = None,
+    pool: list[str] | None = None,
+    paths: list[str] | None = None,
+    duration: int | None = None,
+) -> dict[str, Any]:
+    env = {
+        **os.environ,
+        "BENCH_TOKEN": token or "",
+        "BENCH_METHOD": method,
+        "BENCH_PATH": path,
+        "BENCH_POOL": ",".join(pool or []),
+        "BENCH_PATHS": ",".join(paths or []),
+        "BENCH_THREADS": str(load.threads),
+    }
+    if body is not None:
+        env["BENCH_BODY"] = body
+    seconds = duration or load.duration
+    result = subprocess.run(  # noqa: S603 - our own command line
+        [  # noqa: S607 - Debian's wrk from PATH
+            "wrk",
+            f"-t{load.threads}",
+            f"-c{load.connections}",
+            f"-d{seconds}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(LUA),
+            f"{base}/",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=seconds + 120,
+        check=True,
+    )
+    line = next(x for x in result.stdout.splitlines() if x.startswith("BENCH_RESULT "))
+    data = json.loads(line.removeprefix("BENCH_RESULT "))
+    data["rps"] = data["requests"] / (data["duration_us"] / 1e6)
+    data["errors"] = sum(data[k] for k in ("connect", "read", "write", "status", "timeout"))
+    return data
+
+
+# --- one data size ----------------------------------------------------------------------------
+
+
+@dataclass
+class Measurement:
+    name: str
+    persona: str | None
+    endpoint: Endpoint
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+    requests: int
+    peak_rss_mib: float
+    load1: float
+
+
+@dataclass
+class SizeResult:
+    size: str
+    database: str
+    seed_seconds: float
+    counts: dict[str, Any]
+    ctx: dict[str, Any]
+    rows: dict[str, int]
+    baselines: dict[str, list[Measurement]] = field(default_factory=dict)
+    measurements: list[Measurement] = field(default_factory=list)
+    loadavg_before: tuple[float, float, float] = (0, 0, 0)
+    loadavg_after: tuple[float, float, float] = (0, 0, 0)
+    login: dict[str, float] = field(default_factory=dict)
+    rss_growth: dict[str, Any] = field(default_factory=dict)
+
+    def baseline(self, name: str) -> float:
+        return statistics.median(m.rps for m in self.baselines[name])
+
+
+def django_env(pg: str, database: str, secret: str, redis_url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GUNICORN_", "PYTEST"))}
+    env.update(
+        {
+            "DATABASE_URL": f"{pg}/{database}",
+            "REDIS_URL": redis_url,
+            "CELERY_BROKER_URL": redis_url,
+            "JWT_SECRET_KEY": secret,
+            "DJANGO_SECRET_KEY": secret[::-1],
+            "DEBUG": "false",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+            "LOG_FORMAT": "json",
+            # Long enough for a whole run; the default 15 minutes would expire mid-run.
+            "ACCESS_TOKEN_MINUTES": "600",
+            # Logins are measured for their hashing cost, not the limiter (the runbook's bypass).
+            "AUTH_RATE_LIMIT": "100000/m",
+            "PYTHONPATH": str(ROOT),
+        }
+    )
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    return env
+
+
+def run_step(args: list[str], env: dict[str, str], log_path: Path) -> str:
+    with log_path.open("a") as out:
+        out.write(f"\n$ {' '.join(args)}\n")
+    result = subprocess.run(  # noqa: S603 - our own command line
+        args, cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    with log_path.open("a") as out:
+        out.write(result.stdout + result.stderr)
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed ({result.returncode}); see {log_path}")
+    return result.stdout
+
+
+def seed_demo_available(env: dict[str, str], log_path: Path) -> bool:
+    out = run_step([PY, "manage.py", "help", "--commands"], env, log_path)
+    return "seed_demo" in out.split()
+
+
+def load_data(size: str, env: dict[str, str], log_path: Path) -> None:
+    if size == "demo":
+        if seed_demo_available(env, log_path):
+            run_step([PY, "manage.py", "seed_demo"], env, log_path)
+        else:
+            run_step(
+                [PY, "manage.py", "seed_scale", "--preset", "demo", "--no-progress"],
+                env,
+                log_path,
+            )
+    else:
+        run_step(
+            [PY, "manage.py", "seed_scale", "--preset", "scale", "--no-progress"], env, log_path
+        )
+
+
+def fill(path: str, ctx: dict[str, Any]) -> str:
+    return path.replace("{team_id}", ctx["team_id"]).replace("{cycle_id}", ctx["cycle_id"])
+
+
+def measure_size(size: str, opts: argparse.Namespace, run_dir: Path, secret: str) -> SizeResult:
+    database = f"{opts.db_prefix}_{size}"
+    env = django_env(opts.pg, database, secret, opts.redis_url)
+    step_log = run_dir / f"{size}-steps.log"
+    log(f"{size}: fresh database {database}")
+    pg_execute(
+        opts.pg,
+        f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)',
+        f'CREATE DATABASE "{database}"',
+    )
+    run_step([PY, "manage.py", "migrate", "--noinput", "-v", "0"], env, step_log)
+    log(f"{size}: loading data")
+    started = time.monotonic()
+    load_data(size, env, step_log)
+    seed_seconds = time.monotonic() - started
+    pg_execute(opts.pg, "VACUUM ANALYZE", database=database)
+    tables = (
+        "users",
+        "teams",
+        "team_memberships",
+        "rehearsal_cycles",
+        "assignments",
+        "practice_logs",
+        "tickets",
+    )
+    queries = [f"SELECT count(*) FROM {t}" for t in tables]  # noqa: S608 - fixed names
+    counted = pg_execute(opts.pg, *queries, database=database)
+    rows = {t: r[0][0] for t, r in zip(tables, counted, strict=True)}
+
+    bench_env = {**env, "DJANGO_SETTINGS_MODULE": "bench.baseline.settings"}
+    ctx_path = run_dir / f"{size}-ctx.json"
+    counts_path = run_dir / f"{size}-counts.json"
+    run_step([PY, "-m", "bench.prepare", "context", "--out", str(ctx_path)], bench_env, step_log)
+    ctx = json.loads(ctx_path.read_text())
+    log(f"{size}: counting SQL queries per request")
+    run_step(
+        [PY, "-m", "bench.prepare", "count", "--ctx", str(ctx_path), "--out", str(counts_path)],
+        bench_env,
+        step_log,
+    )
+    counts = json.loads(counts_path.read_text())
+    result = SizeResult(size, database, seed_seconds, counts, ctx, rows)
+
+    load = Load(opts.connections, opts.threads, opts.duration, opts.warmup)
+    app = Server("app", "practiceops.wsgi", env, run_dir / f"{size}-app.log")
+    baseline = Server(
+        "baseline", "bench.baseline.wsgi", bench_env, run_dir / f"{size}-baseline.log"
+    )
+
+    def reset_pool() -> None:
+        time.sleep(1)  # requests still in flight when wrk stopped finish first
+        run_step(
+            [PY, "-m", "bench.prepare", "reset-pool", "--ctx", str(ctx_path)], bench_env, step_log
+        )
+
+    def one(
+        server: Server, sampler: RssSampler, endpoint: Endpoint, persona: str | None
+    ) -> Measurement:
+        p = ctx["personas"][persona] if persona else None
+        token = (p or ctx["personas"]["admin"])["token"] if endpoint.auth else None
+        kwargs: dict[str, Any] = {
+            "path": fill(endpoint.path, ctx),
+            "method": endpoint.method,
+            "token": token,
+            "body": endpoint.body,
+            "pool": p["pool"] if endpoint.pool and p else None,
+        }
+        if endpoint.pool:
+            reset_pool()
+        if load.warmup:
+            wrk(server.base, load, duration=load.warmup, **kwargs)
+        if endpoint.pool:
+            reset_pool()
+        load1 = loadavg()[0]
+        sampler.reset()
+        data = wrk(server.base, load, **kwargs)
+        measurement = Measurement(
+            name=endpoint.name,
+            persona=persona,
+            endpoint=endpoint,
+            rps=data["rps"],
+            p50_ms=data["p50_us"] / 1000,
+            p99_ms=data["p99_us"] / 1000,
+            errors=data["errors"],
+            requests=data["requests"],
+            peak_rss_mib=sampler.peak_mib(),
+            load1=load1,
+        )
+        log(
+            f"{size}: {endpoint.name} [{persona or '-'}] {measurement.rps:.0f} req/s "
+            f"p50 {measurement.p50_ms:.1f} ms p99 {measurement.p99_ms:.1f} ms "
+            f"errors {measurement.errors}"
+        )
+        return measurement
+
+    with serving(app, baseline):
+        assert app.proc is not None and baseline.proc is not None
+        result.loadavg_before = loadavg()
+        with RssSampler(app.proc.pid) as app_rss, RssSampler(baseline.proc.pid) as base_rss:
+
+            def baselines() -> None:
+                for endpoint in BASELINES:
+                    result.baselines.setdefault(endpoint.name, []).append(
+                        one(baseline, base_rss, endpoint, None)
+                    )
+
+            baselines()
+            half = len(ENDPOINTS) // 2
+            for n, endpoint in enumerate(ENDPOINTS):
+                if n == half:
+                    baselines()
+                personas = [None] if endpoint.name in PERSONA_FREE else list(PERSONAS)
+                for persona in personas:
+                    result.measurements.append(one(app, app_rss, endpoint, persona))
+            baselines()
+        result.login = login_latency(app, ctx)
+        result.loadavg_after = loadavg()
+
+    if size == opts.rss_size:
+        result.rss_growth = rss_growth(env, run_dir, ctx, load, size)
+    return result
+
+
+def login_latency(app: Server, ctx: dict[str, Any]) -> dict[str, float]:
+    """Single-client latency of POST /auth/login (the hashing cost dominates it)."""
+    body = json.dumps(ctx["login"])
+    timings = []
+    for _ in range(LOGIN_ROUNDS):
+        started = time.perf_counter()
+        status, content = http_request(app.base, "POST", "/auth/login", body)
+        timings.append((time.perf_counter() - started) * 1000)
+        if status != 200:
+            raise RuntimeError(f"login answered {status}: {content[:200]!r}")
+    timings.sort()
+    return {
+        "rounds": LOGIN_ROUNDS,
+        "p50_ms": statistics.median(timings),
+        "p99_ms": timings[min(len(timings) - 1, round(0.99 * len(timings)) - 1)],
+        "mean_ms": statistics.fmean(timings),
+    }
+
+
+def rss_growth(
+    env: dict[str, str], run_dir: Path, ctx: dict[str, Any], load: Load, size: str
+) -> dict[str, Any]:
+    """Worker memory across 20,000 mixed requests, with worker recycling off so growth shows."""
+    server = Server(
+        "app-rss",
+        "practiceops.wsgi",
+        {**env, "GUNICORN_MAX_REQUESTS": "0"},
+        run_dir / f"{size}-app-rss.log",
+    )
+    paths = [
+        fill(e.path, ctx) for e in ENDPOINTS if e.method == "GET" and e.name not in PERSONA_FREE
+    ]
+    token = ctx["personas"]["admin"]["token"]
+    log(f"{size}: worker memory across {RSS_REQUESTS:,} requests")
+    with serving(server):
+        assert server.proc is not None
+        sampler = RssSampler(server.proc.pid)
+        warm = wrk(server.base, load, paths=paths, token=token, duration=max(5, load.warmup))
+        before = sampler.sample()
+        served, errors = 0, warm["errors"]
+        while served < RSS_REQUESTS:
+            data = wrk(server.base, load, paths=paths, token=token, duration=10)
+            served += data["requests"]
+            errors += data["errors"]
+        after = sampler.sample()
+    workers = sorted(set(before) & set(after))
+    growth = {pid: (after[pid] - before[pid]) / before[pid] * 100 for pid in workers if before[pid]}
+    return {
+        "requests": served,
+        "warmup_requests": warm["requests"],
+        "errors": errors,
+        "before_mib": [round(before[p] / 1024, 1) for p in workers],
+        "after_mib": [round(after[p] / 1024, 1) for p in workers],
+        "growth_pct": [round(growth[p], 1) for p in workers],
+        "replaced_workers": len(set(before) ^ set(after)),
+    }
+
+
+# --- report -----------------------------------------------------------------------------------
+
+
+def fmt_ratio(value: float) -> str:
+    return f"{value:.2f}"
+
+
+def target_status(m: Measurement, size: str, b1: float) -> str:
+    e = m.endpoint
+    if e.target_b1 is None:
+        return ""
+    ratio = m.rps / b1
+    if e.target_scale_only and size != "scale":
+        return f"(≥ {e.target_b1:.2f} on scale)"
+    return f"≥ {e.target_b1:.2f} {'✅' if ratio >= e.target_b1 else '❌'}"
+
+
+def render(
+    results: list[SizeResult], hashing: dict[str, Any], opts: argparse.Namespace, meta: dict
+) -> str:
+    lines = [
+        f"# Benchmark {meta['date']} — commit {meta['commit']}",
+        "",
+        "Produced by `python -m bench.run` (bench/README.md). Ratios are to the baselines "
+        "measured in the same run on the same gunicorn settings; absolute figures move with "
+        "the machine's load (other work shares its cores).",
+        "",
+        "## Machine and settings",
+        "",
+        f"- {meta['cpu']} × {meta['nproc']} cores, {meta['mem_gib']:.0f} GiB RAM; "
+        f"{meta['pg']}; Python {platform.python_version()}; Django {meta['django']}",
+        f"- gunicorn `-c gunicorn.conf.py`: {meta['workers']} sync workers, "
+        "max_requests 5000 (+jitter), 127.0.0.1, DEBUG off, JSON logs to a file, "
+        "persistent database connections (CONN_MAX_AGE 60), Redis cache",
+        f"- wrk {opts.threads} threads, {opts.connections} connections, "
+        f"{opts.duration} s per measurement after a {opts.warmup} s warm-up, on loopback",
+        "",
+    ]
+    for r in results:
+        b0, b1 = r.baseline("B0"), r.baseline("B1")
+        lines += [
+            f"## {r.size} data",
+            "",
+            "Rows: " + ", ".join(f"{k} {v:,}" for k, v in r.rows.items()) + ".",
+            f"Measured in team {r.ctx['team_name']!r} ({r.ctx['members']} members) as its "
+            f"ADMIN and its {r.ctx['personas']['section_leader']['section']} SECTION_LEADER. "
+            f"Load average (1/5/15 min) before {'/'.join(f'{x:.2f}' for x in r.loadavg_before)}"
+            f", after {'/'.join(f'{x:.2f}' for x in r.loadavg_after)}; 1-min load at the "
+            f"start of each measurement {min(m.load1 for m in r.measurements):.2f}–"
+            f"{max(m.load1 for m in r.measurements):.2f} on {meta['nproc']} cores. "
+            f"Data loaded in {r.seed_seconds:.0f} s.",
+            "",
+            "| baseline | req/s (each run) | median | p50 ms | p99 ms | errors | SQL/req | peak RSS/worker MiB |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for name in ("B0", "B1"):
+            runs = r.baselines[name]
+            lines.append(
+                f"| {name} | {' / '.join(f'{m.rps:.0f}' for m in runs)} | "
+                f"{r.baseline(name):.0f} | {statistics.median(m.p50_ms for m in runs):.1f} | "
+                f"{statistics.median(m.p99_ms for m in runs):.1f} | "
+                f"{sum(m.errors for m in runs)} | {r.counts[name]['queries']} | "
+                f"{max(m.peak_rss_mib for m in runs):.0f} |"
+            )
+        lines += [
+            "",
+            "| endpoint | as | req/s | ×B1 | ×B0 | target ×B1 | p50 ms | p99 ms | errors | "
+            "SQL/req | body bytes | peak RSS/worker MiB |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for m in r.measurements:
+            key = m.name if m.persona is None else f"{m.name}|{m.persona}"
+            count = r.counts.get(key, {})
+            queries = count.get("queries")
+            q = "—" if queries is None else str(queries)
+            if m.endpoint.max_queries is not None and queries is not None:
+                q += f" (≤ {m.endpoint.max_queries} {'✅' if queries <= m.endpoint.max_queries else '❌'})"
+            lines.append(
+                f"| `{m.name}` | {m.persona or '—'} | {m.rps:.0f} | {fmt_ratio(m.rps / b1)} | "
+                f"{fmt_ratio(m.rps / b0)} | {target_status(m, r.size, b1)} | {m.p50_ms:.1f} | "
+                f"{m.p99_ms:.1f} | {m.errors} | {q} | {count.get('bytes', '—')} | "
+                f"{m.peak_rss_mib:.0f} |"
+            )
+        lines += [
+            "",
+            f"`POST /auth/login`, one client, {r.login['rounds']} logins: p50 "
+            f"{r.login['p50_ms']:.1f} ms, p99 {r.login['p99_ms']:.1f} ms, mean "
+            f"{r.login['mean_ms']:.1f} ms.",
+            "",
+        ]
+        if r.rss_growth:
+            g = r.rss_growth
+            lines += [
+                "### Worker memory across 20,000 requests",
+                "",
+                f"A separate gunicorn with worker recycling off (`GUNICORN_MAX_REQUESTS=0`) "
+                f"served {g['warmup_requests']:,} warm-up requests, then {g['requests']:,} "
+                f"requests rotating over every GET endpoint above (as the admin), "
+                f"{g['errors']} errors. RSS per worker before → after: "
+                + ", ".join(
+                    f"{a} → {b} MiB ({c:+.1f} %)"
+                    for a, b, c in zip(
+                        g["before_mib"], g["after_mib"], g["growth_pct"], strict=True
+                    )
+                )
+                + f"; workers replaced meanwhile: {g['replaced_workers']}.",
+                "",
+            ]
+    if len(results) > 1:
+        demo = next((r for r in results if r.size == "demo"), None)
+        scale = next((r for r in results if r.size == "scale"), None)
+        if demo and scale:
+            lines += [
+                "## p99 on the scale data against the demo data (target ≤ 2×)",
+                "",
+                "| endpoint | as | p99 demo ms | p99 scale ms | ratio | |",
+                "|---|---|---|---|---|---|",
+            ]
+            for a in demo.measurements:
+                b = next(
+                    (m for m in scale.measurements if (m.name, m.persona) == (a.name, a.persona)),
+                    None,
+                )
+                if b is None:
+                    continue
+                ratio = b.p99_ms / a.p99_ms if a.p99_ms else float("inf")
+                lines.append(
+                    f"| `{a.name}` | {a.persona or '—'} | {a.p99_ms:.1f} | {b.p99_ms:.1f} | "
+                    f"{ratio:.2f} | {'✅' if ratio <= 2 else '❌'} |"
+                )
+            lines.append("")
+    if hashing:
+        lines += [
+            "## Password hashing",
+            "",
+            f"`accounts.hashers.TunedArgon2PasswordHasher`: Argon2id, m = "
+            f"{hashing['memory_kib']} KiB ({hashing['memory_kib'] / 1024:.0f} MiB), "
+            f"t = {hashing['time_cost']}, p = {hashing['parallelism']} (OWASP's minimum). "
+            f"{hashing['rounds']} hashes in one process: median {hashing['encode_ms_median']} ms "
+            f"(min {hashing['encode_ms_min']}, max {hashing['encode_ms_max']}); verify median "
+            f"{hashing['verify_ms_median']} ms. Target 25–250 ms: "
+            f"{'✅' if 25 <= hashing['encode_ms_median'] <= 250 else '❌'}.",
+            "",
+        ]
+    return "\n".join(lines)
+
+
+# --- main -------------------------------------------------------------------------------------
+
+
+def machine_meta(opts: argparse.Namespace) -> dict[str, Any]:
+    cpu = "unknown CPU"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    mem_kib = int(Path("/proc/meminfo").read_text().split()[1])
+    version = pg_execute(opts.pg, "SHOW server_version")[0][0][0]
+    import django
+
+    nproc = os.cpu_count() or 1
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    if git("status", "--porcelain", "--untracked-files=no"):
+        commit += "-dirty"
+    return {
+        "date": datetime.date.today().isoformat(),
+        "commit": commit,
+        "cpu": cpu,
+        "nproc": nproc,
+        "mem_gib": mem_kib / 1024 / 1024,
+        "pg": f"PostgreSQL {version}",
+        "django": django.get_version(),
+        "workers": int(os.environ.get("GUNICORN_WORKERS", nproc + 1)),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
+    parser.add_argument("--sizes", default=",".join(SIZES), help="demo,scale (default both)")
+    parser.add_argument("--duration", type=int, default=10, help="seconds per measurement")
+    parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up before each")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--pg",
+        default=os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432"),
+        help="PostgreSQL server URL without a database name",
+    )
+    parser.add_argument("--db-prefix", default=os.environ.get("BENCH_DB_PREFIX", "po_perf_bench"))
+    parser.add_argument(
+        "--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
+    )
+    parser.add_argument("--rss-size", default="scale", help="size of the 20,000-request RSS run")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
+    opts = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed (apt-get install -y wrk)")
+    sizes = [s for s in opts.sizes.split(",") if s]
+    if not set(sizes) <= set(SIZES):
+        sys.exit(f"--sizes takes {', '.join(SIZES)}")
+
+    run_dir = Path(tempfile.mkdtemp(prefix="po_perf_bench_"))
+    log(f"logs and intermediate files in {run_dir}")
+    secret = secrets.token_urlsafe(48)
+    meta = machine_meta(opts)
+    results = []
+    for size in sizes:
+        results.append(measure_size(size, opts, run_dir, secret))
+    env = django_env(opts.pg, f"{opts.db_prefix}_{sizes[-1]}", secret, opts.redis_url)
+    hash_path = run_dir / "hash.json"
+    run_step(
+        [PY, "-m", "bench.prepare", "hash", "--out", str(hash_path)],
+        {**env, "DJANGO_SETTINGS_MODULE": "bench.baseline.settings"},
+        run_dir / "hash.log",
+    )
+    hashing = json.loads(hash_path.read_text())
+    if not opts.keep:
+        for r in results:
+            pg_execute(opts.pg, f'DROP DATABASE IF EXISTS "{r.database}" WITH (FORCE)')
+    opts.out.mkdir(parents=True, exist_ok=True)
+    report = opts.out / f"{meta['date']}-{re.sub(r'[^A-Za-z0-9-]', '', meta['commit'])}.md"
+    report.write_text(render(results, hashing, opts, meta) + "\n")
+    (run_dir / "results.json").write_text(
+        json.dumps(
+            [
+                {
+                    "size": r.size,
+                    "baselines": {
+                        k: [m.__dict__ | {"endpoint": m.endpoint.name} for m in v]
+                        for k, v in r.baselines.items()
+                    },
+                    "measurements": [
+                        m.__dict__ | {"endpoint": m.endpoint.name} for m in r.measurements
+                    ],
+                    "counts": r.counts,
+                    "login": r.login,
+                    "rss_growth": r.rss_growth,
+                }
+                for r in results
+            ],
+            indent=2,
+            default=str,
+        )
+    )
+    log(f"report written to {report}")
+
+
+if __name__ == "__main__":
+    main()

@@ -93,4 +93,4 @@ PERSONAS = ("section_leader", "admin")
 PERSONA_FREE = {"GET /health"}
 
 # Tickets per persona that the transition benchmark moves OPEN <-> IN_PROGRESS.
-TRANSITION_POOL = 100
+TRANSITION_POOL = 400

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncDate
 
 from insights.selectors.common import UNASSIGNED_SECTION, Window
@@ -16,22 +16,38 @@ from practice.models import PracticeLog
 from teams.models import Membership
 
 
+def _member_logs() -> QuerySet[PracticeLog]:
+    """The outer membership's logs in its own team: a range of the team/user/time index."""
+    return PracticeLog.objects.filter(
+        team_id=OuterRef("team_id"), user_id=OuterRef("user_id")
+    ).order_by()
+
+
+def _per_member(logs: QuerySet[PracticeLog], aggregate: Any) -> Coalesce:
+    """``aggregate`` over ``logs`` for the outer membership, 0 when it has none."""
+    value = logs.values("user_id").annotate(value=aggregate).values("value")
+    return Coalesce(Subquery(value, output_field=IntegerField()), 0)
+
+
 def member_practice_qs(members: QuerySet[Membership], window: Window, tz: Any) -> QuerySet:
     """One row per membership: days practised and minutes in ``window``, last log ever.
 
     ``members`` may span several teams sharing ``tz``: logs count only in the membership's
     own team. Ordered by section (none last), name, user id.
+
+    Each figure is a correlated subquery over the member's own slice of the practice-log
+    index (the window's rows, or the newest row for ``last_logged_at``), so the cost follows
+    the window, not the length of every member's history.
     """
-    logs = "user__practice_logs"
-    in_team = Q(**{f"{logs}__team_id": F("team_id")})
-    in_window = in_team & window.q(f"{logs}__occurred_at")
+    in_window = _member_logs().filter(window.q("occurred_at"))
+    latest = _member_logs().order_by("-occurred_at").values("occurred_at")[:1]
     return (
         members.annotate(
-            days_logged=Count(
-                TruncDate(f"{logs}__occurred_at", tzinfo=tz), filter=in_window, distinct=True
+            days_logged=_per_member(
+                in_window, Count(TruncDate("occurred_at", tzinfo=tz), distinct=True)
             ),
-            minutes=Coalesce(Sum(f"{logs}__duration_minutes", filter=in_window), 0),
-            last_logged_at=Max(f"{logs}__occurred_at", filter=in_team),
+            minutes=_per_member(in_window, Sum("duration_minutes")),
+            last_logged_at=Subquery(latest),
         )
         .order_by(F("section").asc(nulls_last=True), "user__display_name", "user_id")
         .values(

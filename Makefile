@@ -19,6 +19,7 @@ install-dev: $(BIN)/python
 # The embedded default: SQLite, local-memory cache, eager tasks, console e-mail, demo data.
 run: install
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
+	DEBUG=true $(BIN)/python manage.py collectstatic --noinput -v 0
 	DEBUG=true $(BIN)/python manage.py seed_demo --staff
 	DEBUG=true $(BIN)/python manage.py runserver 0.0.0.0:8000
 

@@ -233,6 +233,8 @@ SPECTACULAR_SETTINGS = {
         "TicketActivityTypeEnum": "tickets.models.TicketActivityType",
         "RoleEnum": "teams.models.Role",
         "PriorityEnum": "practice.models.Priority",
+        "JobRunStatusEnum": "notifications.models.JobStatus",
+        "EmailStatusEnum": "notifications.models.EmailStatus",
     },
 }
 
@@ -294,6 +296,15 @@ if SMTP_HOST:
     EMAIL_USE_TLS = env_bool("SMTP_USE_TLS", True)
 else:
     EMAIL_BACKEND = "notifications.backends.ConsoleLogEmailBackend"
+# The API's public base URL: List-Unsubscribe one-click POSTs go straight to it.
+PUBLIC_API_URL = (env_str("PUBLIC_API_URL", "http://localhost:8000") or "").rstrip("/")
+# The outbox: rows per send task, attempts before a row is failed, and the first retry delay
+# (doubling each time: 5, 10, 20, 40 min, so an SMTP outage of an hour loses nothing).
+EMAIL_BATCH_SIZE = env_int("EMAIL_BATCH_SIZE", 100, minimum=1, maximum=1000)
+EMAIL_MAX_ATTEMPTS = env_int("EMAIL_MAX_ATTEMPTS", 5, minimum=1, maximum=20)
+EMAIL_RETRY_BACKOFF_SECONDS = env_int("EMAIL_RETRY_BACKOFF_SECONDS", 300, minimum=0)
+# How long a sender owns the rows it claimed; a worker that dies loses them after this.
+EMAIL_CLAIM_SECONDS = env_int("EMAIL_CLAIM_SECONDS", 900, minimum=60)
 
 # --- Celery ---------------------------------------------------------------------------------
 

@@ -4,6 +4,7 @@
     python -m bench.prepare count --ctx ctx.json --out counts.json   # SQL queries per request
     python -m bench.prepare reset-pool --ctx ctx.json  # transition pool back to OPEN
     python -m bench.prepare hash --out hash.json     # Argon2id cost per hash
+    python -m bench.prepare reminder --out reminder.json  # no_log_reminder over the database
 
 ``DJANGO_SETTINGS_MODULE`` is ``bench.baseline.settings`` (the project's settings plus the
 baseline URLs) and ``DATABASE_URL`` names the benchmark's database.
@@ -193,6 +194,58 @@ def hash_cost(out: Path, rounds: int = 15) -> None:
     )
 
 
+def _status_kib(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1])
+    return 0
+
+
+def reminder(out: Path) -> None:
+    """Run no_log_reminder once over every member, as a worker would, and once again.
+
+    The sends are left out (``dispatch_sends`` is the broker's part): the job decides and
+    writes the outbox rows; each send batch is a task of its own, measured by
+    bench/no_log_reminder.py. Memory is this process's: the job streams nothing into Python.
+    """
+    import tracemalloc
+
+    import notifications.runner as runner
+    from notifications.models import EmailDelivery, JobTrigger
+
+    batches: list[dict[str, Any]] = []
+    runner.dispatch_sends = lambda **kwargs: batches.append(kwargs)
+    members = Membership.objects.count()
+    result: dict[str, Any] = {"members": members, "teams": Team.objects.count(), "runs": []}
+    rss_before = _status_kib("VmRSS")
+    tracemalloc.start()
+    for _ in range(2):  # the second run finds everything already decided
+        run = runner.job_run_create(job_name="no_log_reminder", trigger=JobTrigger.MANUAL)
+        started = time.perf_counter()
+        with CaptureQueriesContext(connection) as ctx:
+            run = runner.job_run_execute(run.id)
+        result["runs"].append(
+            {
+                "seconds": round(time.perf_counter() - started, 2),
+                "queries": len(ctx.captured_queries),
+                "status": run.status,
+                "stats": run.stats,
+            }
+        )
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    result.update(
+        {
+            "outbox_rows": EmailDelivery.objects.filter(kind="no_log_reminder").count(),
+            "python_peak_alloc_mib": round(peak / 1024 / 1024, 2),
+            "rss_before_mib": round(rss_before / 1024, 1),
+            "rss_after_mib": round(_status_kib("VmRSS") / 1024, 1),
+            "rss_peak_mib": round(_status_kib("VmHWM") / 1024, 1),
+        }
+    )
+    out.write_text(json.dumps(result, indent=2, default=str))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.prepare")
     sub = parser.add_subparsers(dest="step", required=True)
@@ -205,6 +258,8 @@ def main() -> None:
     p.add_argument("--ctx", type=Path, required=True)
     p = sub.add_parser("hash")
     p.add_argument("--out", type=Path, required=True)
+    p = sub.add_parser("reminder")
+    p.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     if args.step == "context":
         context(args.out)
@@ -214,6 +269,8 @@ def main() -> None:
         reset_pool(args.ctx)
     elif args.step == "hash":
         hash_cost(args.out)
+    elif args.step == "reminder":
+        reminder(args.out)
 
 
 if __name__ == "__main__":

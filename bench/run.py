@@ -42,6 +42,7 @@ LUA = ROOT / "bench" / "wrk.lua"
 PY = sys.executable
 SIZES = ("demo", "scale")
 RSS_REQUESTS = 20_000
+REMINDER_TEAM_SIZE = 50
 LOGIN_ROUNDS = 30
 
 
@@ -598,6 +599,64 @@ def rss_growth(
     }
 
 
+# --- no_log_reminder ------------------------------------------------------------------------
+
+
+def measure_reminder(
+    members: int, opts: argparse.Namespace, run_dir: Path, secret: str
+) -> dict[str, Any]:
+    """no_log_reminder over ``members`` members of seed_scale teams of 50 (a fresh database)."""
+    database = f"{opts.db_prefix}_reminder"
+    env = django_env(opts.pg, database, secret, opts.redis_url)
+    step_log = run_dir / f"reminder-{members}.log"
+    log(f"reminder: {members:,} members, fresh database {database}")
+    pg_execute(
+        opts.pg,
+        f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)',
+        f'CREATE DATABASE "{database}"',
+    )
+    run_step([PY, "manage.py", "migrate", "--noinput", "-v", "0"], env, step_log)
+    started = time.monotonic()
+    teams = -(-members // REMINDER_TEAM_SIZE)
+    run_step(
+        [
+            PY,
+            "manage.py",
+            "seed_scale",
+            "--teams",
+            str(teams),
+            "--members",
+            str(REMINDER_TEAM_SIZE),
+            "--days",
+            "7",
+            "--tickets-per-team",
+            "0",
+            "--no-progress",
+        ],
+        env,
+        step_log,
+    )
+    seed_seconds = time.monotonic() - started
+    pg_execute(opts.pg, "VACUUM ANALYZE", database=database)
+    out = run_dir / f"reminder-{members}.json"
+    run_step(
+        [PY, "-m", "bench.prepare", "reminder", "--out", str(out)],
+        {**env, "DJANGO_SETTINGS_MODULE": "bench.baseline.settings"},
+        step_log,
+    )
+    result = json.loads(out.read_text())
+    result["seed_seconds"] = round(seed_seconds)
+    result["loadavg"] = loadavg()
+    if not opts.keep:
+        pg_execute(opts.pg, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    first = result["runs"][0]
+    log(
+        f"reminder: {result['members']:,} members: {first['seconds']} s, "
+        f"{first['queries']} queries, {result['outbox_rows']:,} reminders"
+    )
+    return result
+
+
 # --- report -----------------------------------------------------------------------------------
 
 
@@ -616,7 +675,11 @@ def target_status(m: Measurement, size: str, b1: float) -> str:
 
 
 def render(
-    results: list[SizeResult], hashing: dict[str, Any], opts: argparse.Namespace, meta: dict
+    results: list[SizeResult],
+    hashing: dict[str, Any],
+    reminders: list[dict[str, Any]],
+    opts: argparse.Namespace,
+    meta: dict,
 ) -> str:
     lines = [
         f"# Benchmark {meta['date']} — commit {meta['commit']}",
@@ -749,6 +812,31 @@ def render(
             f"{'✅' if 25 <= hashing['encode_ms_median'] <= 250 else '❌'}.",
             "",
         ]
+    if reminders:
+        lines += [
+            "## `no_log_reminder` over seed_scale members (target < 30 s, constant memory)",
+            "",
+            "A fresh database per size: seed_scale teams of 50 (seven timezones, a week of "
+            "practice logs, three members in ten with saved preferences), then the job run as "
+            "a worker runs it (`notifications.runner.job_run_execute`), twice: the second run "
+            "finds every reminder already decided. Sending is left to the send tasks "
+            "(bench/no_log_reminder.py times those batches).",
+            "",
+            "| members | teams | job s | queries | reminders queued | second run s / queries "
+            "| Python peak alloc MiB | RSS before → after (peak) MiB | load avg |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
+        for r in reminders:
+            first, second = r["runs"]
+            lines.append(
+                f"| {r['members']:,} | {r['teams']:,} | {first['seconds']} "
+                f"{'✅' if first['seconds'] < 30 else '❌'} | {first['queries']} | "
+                f"{first['stats'].get('queued', 0):,} | {second['seconds']} / "
+                f"{second['queries']} | {r['python_peak_alloc_mib']} | "
+                f"{r['rss_before_mib']} → {r['rss_after_mib']} ({r['rss_peak_mib']}) | "
+                f"{r['loadavg'][0]:.2f} |"
+            )
+        lines.append("")
     return "\n".join(lines)
 
 
@@ -798,6 +886,11 @@ def main() -> None:
         "--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
     )
     parser.add_argument("--rss-size", default="scale", help="size of the 20,000-request RSS run")
+    parser.add_argument(
+        "--reminder-members",
+        default="20000,100000",
+        help="no_log_reminder data sizes, comma-separated (empty: skip)",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
     opts = parser.parse_args()
@@ -814,7 +907,8 @@ def main() -> None:
     results = []
     for size in sizes:
         results.append(measure_size(size, opts, run_dir, secret))
-    env = django_env(opts.pg, f"{opts.db_prefix}_{sizes[-1]}", secret, opts.redis_url)
+    # Hashing needs no database: the name is never connected to.
+    env = django_env(opts.pg, f"{opts.db_prefix}_hash", secret, opts.redis_url)
     hash_path = run_dir / "hash.json"
     run_step(
         [PY, "-m", "bench.prepare", "hash", "--out", str(hash_path)],
@@ -822,12 +916,17 @@ def main() -> None:
         run_dir / "hash.log",
     )
     hashing = json.loads(hash_path.read_text())
+    reminders = [
+        measure_reminder(int(n), opts, run_dir, secret)
+        for n in opts.reminder_members.split(",")
+        if n.strip()
+    ]
     if not opts.keep:
         for r in results:
             pg_execute(opts.pg, f'DROP DATABASE IF EXISTS "{r.database}" WITH (FORCE)')
     opts.out.mkdir(parents=True, exist_ok=True)
     report = opts.out / f"{meta['date']}-{re.sub(r'[^A-Za-z0-9-]', '', meta['commit'])}.md"
-    report.write_text(render(results, hashing, opts, meta) + "\n")
+    report.write_text(render(results, hashing, reminders, opts, meta) + "\n")
     (run_dir / "results.json").write_text(
         json.dumps(
             [

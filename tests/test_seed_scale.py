@@ -11,6 +11,7 @@ from django.db.models import Q
 from rest_framework.test import APIClient
 
 from accounts.models import User
+from notifications.models import NotificationPreference
 from practice.models import Assignment, PracticeLog
 from teams.models import Membership, RehearsalCycle, Role, Team
 from tickets.models import Ticket, TicketActivity, TicketStatus, TicketVisibility
@@ -70,6 +71,11 @@ def test_sizes_follow_the_options():
     assert PracticeLog.objects.filter(team=big).count() == 400
     assert Ticket.objects.filter(team=big).count() == 150
     assert Ticket.objects.exclude(team=big).count() == 3 * 5
+    # Three members in ten saved preferences: e-mail off, a longer window, no digest.
+    preferences = NotificationPreference.objects.all()
+    assert preferences.count() == 9 + 3 * 3
+    assert preferences.filter(email_enabled=False).count() == 3 + 3
+    assert preferences.filter(no_log_days=7).count() == 3 + 3
     # Every ticket has its CREATED activity.
     assert TicketActivity.objects.filter(type="CREATED").count() == Ticket.objects.count()
     assert "teams 4," in output and "big team 'Scale Chorus'" in output

@@ -19,7 +19,8 @@ rehearsal cycles are weekly around it with the next one three days after it.
 Shape of a team: one ADMIN (no section), a SECTION_LEADER per section, members spread over
 the sections; weekly cycles with assignments; tickets of mixed priority, visibility and status
 (each with its CREATED activity); practice logs, some linked to an assignment or a ticket the
-member can see. The optional *big team* (``--big-team-members`` and friends) is the one the
+member can see; saved notification preferences for three members in ten (e-mail off, a longer
+``no_log_days``, no digest), defaults for the rest. The optional *big team* (``--big-team-members`` and friends) is the one the
 benchmarks act in; ``--teams`` other teams of ``--members`` members make the indexes matter.
 Synthetic members cannot log in (unusable passwords); ``--password`` gives the big team's
 admin and section leaders a password.
@@ -41,6 +42,7 @@ from django.db import connection, models, transaction
 from tqdm import tqdm
 
 from accounts.models import User
+from notifications.models import NotificationPreference
 from practice.models import Assignment, AssignmentScope, AssignmentType, PracticeLog, Priority
 from teams.models import Membership, RehearsalCycle, Role, Team
 from tickets.models import (
@@ -111,6 +113,12 @@ TICKET_VISIBILITIES = (
 TICKET_PRIORITIES = ((Priority.LOW, 50), (Priority.MEDIUM, 35), (Priority.BLOCKING, 15))
 # Share of days a member of an ordinary team logs practice, by member: some never do.
 DILIGENCE = (0.0, 0.15, 0.4, 0.7, 0.9)
+# Saved notification preferences by member index modulo 10 (everyone else has the defaults).
+PREFERENCE_MIX: dict[int, dict[str, Any]] = {
+    3: {"no_log_days": 7},
+    5: {"weekly_digest_enabled": False},
+    7: {"email_enabled": False},
+}
 # Share of a big team's members who never log (they are who the reminders are for).
 BIG_TEAM_IDLE_SHARE = 0.1
 
@@ -176,6 +184,7 @@ class Rows:
     logs: list[PracticeLog] = field(default_factory=list)
     log_assignments: list[models.Model] = field(default_factory=list)
     log_tickets: list[models.Model] = field(default_factory=list)
+    preferences: list[NotificationPreference] = field(default_factory=list)
 
     def ordered(self) -> list[tuple[type[models.Model], list[models.Model]]]:
         return [
@@ -189,6 +198,7 @@ class Rows:
             (PracticeLog, self.logs),
             (PracticeLog.assignments.through, self.log_assignments),
             (Ticket.practice_logs.through, self.log_tickets),
+            (NotificationPreference, self.preferences),
         ]
 
 
@@ -276,6 +286,17 @@ class Generator:
             rows.users.append(user)
             rows.memberships.append(membership)
             result.append(Member(user, membership))
+            preference = PREFERENCE_MIX.get(i % 10)
+            if preference is not None:
+                rows.preferences.append(
+                    NotificationPreference(
+                        id=self.uuid(),
+                        user_id=user.id,
+                        team_id=team.id,
+                        created_at=joined,
+                        **preference,
+                    )
+                )
         return result
 
     def cycles(self, team: Team, rows: Rows) -> list[RehearsalCycle]:

@@ -13,6 +13,7 @@ baseline URLs) and ``DATABASE_URL`` names the benchmark's database.
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import os
 import statistics
@@ -77,14 +78,29 @@ def _pool(membership: Membership, cycle: RehearsalCycle, size: int, label: str) 
     return ids
 
 
+def _pool_team(team: Team, personas: dict[str, Membership]) -> dict[str, Membership]:
+    """A team of its own for the transition pools, with the personas in it.
+
+    Hundreds of OPEN tickets in the measured team would weigh on its ticket lists and
+    dashboards; moving a ticket costs the same in any team (it is looked up by id).
+    """
+    pool_team = Team.objects.create(name="Bench transition pool", timezone=team.timezone)
+    RehearsalCycle.objects.create(
+        team=pool_team, name="Bench pool", date=team.today() + datetime.timedelta(days=3)
+    )
+    return {
+        name: Membership.objects.create(team=pool_team, user=m.user, role=m.role, section=m.section)
+        for name, m in personas.items()
+    }
+
+
 def context(out: Path) -> None:
     team = _focus_team()
     personas = _personas(team)
     cycle = cycle_active_for_team(team)
     if cycle is None:
         sys.exit("the team has no cycle")
-    # The pools live in the team's oldest cycle, away from the measured cycle's lists.
-    pool_cycle = RehearsalCycle.objects.filter(team=team).order_by("date").first() or cycle
+    pool_members = _pool_team(team, personas)
     admin_user = personas["admin"].user
     admin_user.set_password(LOGIN_PASSWORD)
     admin_user.save(update_fields=["password"])
@@ -97,15 +113,17 @@ def context(out: Path) -> None:
         "personas": {},
     }
     for name, membership in personas.items():
+        pool_member = pool_members[name]
+        pool_cycle = RehearsalCycle.objects.get(team_id=pool_member.team_id)
         ctx["personas"][name] = {
             "email": membership.user.email,
             "user_id": str(membership.user_id),
             "role": membership.role,
             "section": membership.section,
             "token": token_pair_for_user(membership.user)["access_token"],
-            "pool": _pool(membership, pool_cycle, TRANSITION_POOL, name),
+            "pool": _pool(pool_member, pool_cycle, TRANSITION_POOL, name),
             # Moved by the query-count pass, never by wrk.
-            "count_ticket": _pool(membership, pool_cycle, 1, f"{name} count")[0],
+            "count_ticket": _pool(pool_member, pool_cycle, 1, f"{name} count")[0],
         }
     out.write_text(json.dumps(ctx, indent=2))
 

@@ -83,23 +83,28 @@ def pg_execute(server_url: str, *statements: str, database: str = "postgres") ->
     return rows
 
 
-# --- worker memory -----------------------------------------------------------------------------
+# --- worker memory and CPU ---------------------------------------------------------------------
+
+TICK = os.sysconf("SC_CLK_TCK")
 
 
-def children(pid: int) -> list[int]:
-    result = []
+def processes() -> Iterator[tuple[int, int, int, str]]:
+    """(pid, parent pid, user + system CPU ticks, command line) of every process."""
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
         except OSError:
             continue
         # The command name may hold spaces; the fields after its closing parenthesis do not.
         fields = stat[stat.rindex(")") + 2 :].split()
-        if int(fields[1]) == pid:
-            result.append(int(entry.name))
-    return result
+        yield int(entry.name), int(fields[1]), int(fields[11]) + int(fields[12]), cmdline
+
+
+def children(pid: int) -> list[int]:
+    return [child for child, parent, _, _ in processes() if parent == pid]
 
 
 def rss_kib(pid: int) -> int | None:
@@ -112,18 +117,26 @@ def rss_kib(pid: int) -> int | None:
     return None
 
 
-class RssSampler:
-    """Samples the resident memory of a gunicorn master's workers in the background."""
+class ServerSampler:
+    """Samples, in the background, a gunicorn master's workers (resident memory, CPU) and the
+    CPU of the PostgreSQL backends serving ``database``.
 
-    def __init__(self, master_pid: int, interval: float = 0.25) -> None:
+    The CPU of a measurement is what the server spent on it, whatever else the machine was
+    doing: the sum over workers and backends of the ticks between its start and its end.
+    """
+
+    def __init__(self, master_pid: int, database: str, interval: float = 0.25) -> None:
         self.master_pid = master_pid
+        self.backend_marker = f" {database} "
         self.interval = interval
         self.peak: dict[int, int] = {}
+        self.first: dict[int, int] = {}
+        self.last: dict[int, int] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._lock = threading.Lock()
 
-    def __enter__(self) -> RssSampler:
+    def __enter__(self) -> ServerSampler:
         self._thread.start()
         return self
 
@@ -137,19 +150,35 @@ class RssSampler:
             self._stop.wait(self.interval)
 
     def sample(self) -> dict[int, int]:
-        now = {}
-        for pid in children(self.master_pid):
-            value = rss_kib(pid)
-            if value is not None:
-                now[pid] = value
+        rss, ticks = {}, {}
+        for pid, parent, cpu, cmdline in processes():
+            if parent == self.master_pid:
+                ticks[pid] = cpu
+                value = rss_kib(pid)
+                if value is not None:
+                    rss[pid] = value
+            elif cmdline.startswith("postgres:") and self.backend_marker in cmdline:
+                ticks[pid] = cpu
         with self._lock:
-            for pid, value in now.items():
+            for pid, value in rss.items():
                 self.peak[pid] = max(self.peak.get(pid, 0), value)
-        return now
+            for pid, value in ticks.items():
+                self.first.setdefault(pid, value)
+                self.last[pid] = value
+        return rss
 
     def reset(self) -> None:
+        self.sample()
         with self._lock:
             self.peak = {}
+            self.first = dict(self.last)
+
+    def cpu_seconds(self) -> float:
+        """CPU of the workers and backends since the last reset (after a fresh sample)."""
+        self.sample()
+        with self._lock:
+            ticks = sum(self.last[pid] - self.first.get(pid, self.last[pid]) for pid in self.last)
+        return ticks / TICK
 
     def peak_mib(self) -> float:
         with self._lock:
@@ -292,12 +321,15 @@ def wrk(
     )
     line = next(x for x in result.stdout.splitlines() if x.startswith("BENCH_RESULT "))
     data = json.loads(line.removeprefix("BENCH_RESULT "))
-    # Requests still queued when wrk stops are served anyway (sync workers): let them drain
-    # so they do not eat into the next measurement.
-    time.sleep(min(10.0, max(0.5, 1.5 * data["p99_us"] / 1e6)))
     data["rps"] = data["requests"] / (data["duration_us"] / 1e6)
     data["errors"] = sum(data[k] for k in ("connect", "read", "write", "status", "timeout"))
     return data
+
+
+def drain(data: dict[str, Any]) -> None:
+    """Requests still queued when wrk stops are served anyway (sync workers): let them drain
+    so they do not eat into the next measurement."""
+    time.sleep(min(10.0, max(0.5, 1.5 * data["p99_us"] / 1e6)))
 
 
 # --- one data size ----------------------------------------------------------------------------
@@ -315,9 +347,12 @@ class Measurement:
     requests: int
     peak_rss_mib: float
     load1: float
-    # The B1 run just before this one: the machine is shared, so the nearest B1 is the
-    # fairest yardstick (the report also gives the run's median B1).
+    # Server CPU (gunicorn workers and PostgreSQL backends) per completed request.
+    cpu_ms: float = 0.0
+    # The mean of the B1 runs just before and after this one: the machine is shared, so the
+    # nearest B1 runs are the fairest yardstick (the report also gives the run's median B1).
     b1_adjacent: float | None = None
+    b1_cpu_ms: float | None = None
 
 
 @dataclass
@@ -337,6 +372,19 @@ class SizeResult:
 
     def baseline(self, name: str) -> float:
         return statistics.median(m.rps for m in self.baselines[name])
+
+
+def bracket_with_b1(sequence: list[Measurement]) -> None:
+    """Give each endpoint run the mean of the B1 runs just before and just after it."""
+    b1_positions = [n for n, m in enumerate(sequence) if m.name == "B1"]
+    for n, m in enumerate(sequence):
+        if m.name in ("B0", "B1"):
+            continue
+        before = [sequence[i] for i in b1_positions if i < n][-1:]
+        after = [sequence[i] for i in b1_positions if i > n][:1]
+        around = before + after
+        m.b1_adjacent = statistics.fmean(b.rps for b in around)
+        m.b1_cpu_ms = statistics.fmean(b.cpu_ms for b in around)
 
 
 def django_env(pg: str, database: str, secret: str, redis_url: str) -> dict[str, str]:
@@ -456,7 +504,7 @@ def measure_size(size: str, opts: argparse.Namespace, run_dir: Path, secret: str
 
     def one(
         server: Server,
-        sampler: RssSampler,
+        sampler: ServerSampler,
         endpoint: Endpoint,
         persona: str | None,
         *,
@@ -470,18 +518,23 @@ def measure_size(size: str, opts: argparse.Namespace, run_dir: Path, secret: str
             "method": endpoint.method,
             "token": token,
             "body": endpoint.body,
-            "pool": p["pool"] if endpoint.pool and p else None,
+            "pool": None,
         }
-        if endpoint.pool:
+        pool = p["pool"] if endpoint.pool and p else []
+        if pool:
             reset_pool()
         warmup = load.warmup if warmup is None else warmup
         if warmup:
-            wrk(server.base, load, duration=warmup, **kwargs)
-        if endpoint.pool:
-            reset_pool()
+            # The warm-up and the measurement move disjoint halves of the pool: a move the
+            # warm-up left in flight cannot put a measured ticket out of step.
+            kwargs["pool"] = pool[: len(pool) // 2] or None
+            drain(wrk(server.base, load, duration=warmup, **kwargs))
+        kwargs["pool"] = pool[len(pool) // 2 :] or None
         load1 = loadavg()[0]
         sampler.reset()
         data = wrk(server.base, load, duration=duration, **kwargs)
+        cpu = sampler.cpu_seconds()
+        drain(data)
         measurement = Measurement(
             name=endpoint.name,
             persona=persona,
@@ -493,6 +546,7 @@ def measure_size(size: str, opts: argparse.Namespace, run_dir: Path, secret: str
             requests=data["requests"],
             peak_rss_mib=sampler.peak_mib(),
             load1=load1,
+            cpu_ms=cpu * 1000 / max(1, data["requests"]),
         )
         log(
             f"{size}: {endpoint.name} [{persona or '-'}] {measurement.rps:.0f} req/s "
@@ -504,13 +558,17 @@ def measure_size(size: str, opts: argparse.Namespace, run_dir: Path, secret: str
     with serving(app, baseline):
         assert app.proc is not None and baseline.proc is not None
         result.loadavg_before = loadavg()
-        with RssSampler(app.proc.pid) as app_rss, RssSampler(baseline.proc.pid) as base_rss:
+        with (
+            ServerSampler(app.proc.pid, database) as app_rss,
+            ServerSampler(baseline.proc.pid, database) as base_rss,
+        ):
+            sequence: list[Measurement] = []
 
             def baselines() -> None:
                 for endpoint in BASELINES:
-                    result.baselines.setdefault(endpoint.name, []).append(
-                        one(baseline, base_rss, endpoint, None)
-                    )
+                    measurement = one(baseline, base_rss, endpoint, None)
+                    result.baselines.setdefault(endpoint.name, []).append(measurement)
+                    sequence.append(measurement)
 
             b1_endpoint = next(e for e in BASELINES if e.name == "B1")
             baselines()
@@ -520,19 +578,13 @@ def measure_size(size: str, opts: argparse.Namespace, run_dir: Path, secret: str
                     baselines()
                 personas = [None] if endpoint.name in PERSONA_FREE else list(PERSONAS)
                 for persona in personas:
-                    b1 = one(
-                        baseline,
-                        base_rss,
-                        b1_endpoint,
-                        None,
-                        duration=max(3, load.duration // 2),
-                        warmup=0,
-                    )
+                    b1 = one(baseline, base_rss, b1_endpoint, None, warmup=0)
                     result.baselines["B1"].append(b1)
                     measurement = one(app, app_rss, endpoint, persona)
-                    measurement.b1_adjacent = b1.rps
                     result.measurements.append(measurement)
+                    sequence += [b1, measurement]
             baselines()
+            bracket_with_b1(sequence)
         result.login = login_latency(app, ctx)
         result.loadavg_after = loadavg()
 
@@ -577,7 +629,7 @@ def rss_growth(
     log(f"{size}: worker memory across {RSS_REQUESTS:,} requests")
     with serving(server):
         assert server.proc is not None
-        sampler = RssSampler(server.proc.pid)
+        sampler = ServerSampler(server.proc.pid, env["DATABASE_URL"].rsplit("/", 1)[1])
         warm = wrk(server.base, load, paths=paths, token=token, duration=max(5, load.warmup))
         before = sampler.sample()
         served, errors = 0, warm["errors"]
@@ -664,14 +716,20 @@ def fmt_ratio(value: float) -> str:
     return f"{value:.2f}"
 
 
+def cpu_ratio(m: Measurement) -> float:
+    return (m.b1_cpu_ms or 0) / m.cpu_ms if m.cpu_ms else 0.0
+
+
 def target_status(m: Measurement, size: str, b1: float) -> str:
+    """The target, then whether the throughput ratio and the CPU-cost ratio meet it."""
     e = m.endpoint
     if e.target_b1 is None:
         return ""
-    ratio = m.rps / (m.b1_adjacent or b1)
     if e.target_scale_only and size != "scale":
         return f"(≥ {e.target_b1:.2f} on scale)"
-    return f"≥ {e.target_b1:.2f} {'✅' if ratio >= e.target_b1 else '❌'}"
+    by_rps = m.rps / (m.b1_adjacent or b1) >= e.target_b1
+    by_cpu = cpu_ratio(m) >= e.target_b1
+    return f"≥ {e.target_b1:.2f} {'✅' if by_rps else '❌'} / {'✅' if by_cpu else '❌'}"
 
 
 def render(
@@ -713,15 +771,16 @@ def render(
             f"{max(m.load1 for m in r.measurements):.2f} on {meta['nproc']} cores. "
             f"Data loaded in {r.seed_seconds:.0f} s.",
             "",
-            "| baseline | runs | req/s median (min–max) | p50 ms | p99 ms | errors | SQL/req "
-            "| peak RSS/worker MiB |",
-            "|---|---|---|---|---|---|---|---|",
+            "| baseline | runs | req/s median (min–max) | CPU ms/req median | p50 ms | p99 ms "
+            "| errors | SQL/req | peak RSS/worker MiB |",
+            "|---|---|---|---|---|---|---|---|---|",
         ]
         for name in ("B0", "B1"):
             runs = r.baselines[name]
             lines.append(
                 f"| {name} | {len(runs)} | {r.baseline(name):.0f} "
                 f"({min(m.rps for m in runs):.0f}–{max(m.rps for m in runs):.0f}) | "
+                f"{statistics.median(m.cpu_ms for m in runs):.2f} | "
                 f"{statistics.median(m.p50_ms for m in runs):.1f} | "
                 f"{statistics.median(m.p99_ms for m in runs):.1f} | "
                 f"{sum(m.errors for m in runs)} | {r.counts[name]['queries']} | "
@@ -729,13 +788,18 @@ def render(
             )
         lines += [
             "",
-            "Each endpoint run follows its own B1 run: ×B1 is the ratio to that adjacent B1 "
-            "(the targets are judged on it), ×B1 med and ×B0 med to the medians of all "
-            "baseline runs of this data size.",
+            "Each endpoint run sits between two B1 runs: ×B1 is its throughput over the mean "
+            "of those two (the yardstick least disturbed by the machine's other work), ×B1 med "
+            "and ×B0 med are over the medians of all baseline runs of this data size. CPU "
+            "ms/req is what the server spent per request (gunicorn workers and PostgreSQL "
+            "backends, from /proc), which other load on the machine does not inflate; "
+            "CPU ×B1 is B1's CPU per request over the endpoint's. Targets: met by throughput "
+            "/ by CPU cost.",
             "",
-            "| endpoint | as | req/s | B1 req/s | ×B1 | ×B1 med | ×B0 med | target ×B1 | "
-            "p50 ms | p99 ms | errors | SQL/req | body bytes | peak RSS/worker MiB |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+            "| endpoint | as | req/s | B1 req/s | ×B1 | ×B1 med | ×B0 med | CPU ms/req | "
+            "CPU ×B1 | target | p50 ms | p99 ms | errors | SQL/req | body bytes | "
+            "peak RSS/worker MiB |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for m in r.measurements:
             key = m.name if m.persona is None else f"{m.name}|{m.persona}"
@@ -747,7 +811,8 @@ def render(
             lines.append(
                 f"| `{m.name}` | {m.persona or '—'} | {m.rps:.0f} | {m.b1_adjacent or 0:.0f} | "
                 f"{fmt_ratio(m.rps / (m.b1_adjacent or b1))} | {fmt_ratio(m.rps / b1)} | "
-                f"{fmt_ratio(m.rps / b0)} | {target_status(m, r.size, b1)} | {m.p50_ms:.1f} | "
+                f"{fmt_ratio(m.rps / b0)} | {m.cpu_ms:.2f} | {fmt_ratio(cpu_ratio(m))} | "
+                f"{target_status(m, r.size, b1)} | {m.p50_ms:.1f} | "
                 f"{m.p99_ms:.1f} | {m.errors} | {q} | {count.get('bytes', '—')} | "
                 f"{m.peak_rss_mib:.0f} |"
             )

@@ -6,8 +6,9 @@
 --   BENCH_PATH      the path; "{id}" in it takes the ids of BENCH_POOL in turn
 --   BENCH_BODY      JSON body of a POST
 --   BENCH_POOL      comma-separated ticket ids for the transition benchmark: each wrk thread
---                   takes its own share, and each ticket alternates IN_PROGRESS / OPEN, so a
---                   ticket is only moved again after its previous move has been answered
+--                   takes its own share in turn and moves each ticket OPEN -> IN_PROGRESS ->
+--                   OPEN, from the status the last answer about it gave (a request wrk built
+--                   but never sent, on a connection that was reset, changes nothing)
 --   BENCH_PATHS     comma-separated paths taken in turn (the RSS run), instead of BENCH_PATH
 --   BENCH_THREADS   the -t given to wrk (to split the pool)
 --
@@ -55,7 +56,7 @@ function init(args)
   if body or #items > 0 then
     headers["Content-Type"] = "application/json"
   end
-  visits = {}
+  statuses = {}
   paths = split(paths_env)
   position = 0
 end
@@ -63,17 +64,28 @@ end
 function request()
   position = position + 1
   if #items > 0 then
-    local index = (position - 1) % #items + 1
-    local seen = visits[index] or 0
-    visits[index] = seen + 1
-    local to_status = (seen % 2 == 0) and "IN_PROGRESS" or "OPEN"
-    local path = string.gsub(path_template, "{id}", items[index])
+    local id = items[(position - 1) % #items + 1]
+    local to_status = (statuses[id] == "IN_PROGRESS") and "OPEN" or "IN_PROGRESS"
+    local path = string.gsub(path_template, "{id}", id)
     return wrk.format("POST", path, headers, '{"to_status": "' .. to_status .. '"}')
   end
   if #paths > 0 then
     return wrk.format("GET", paths[(position - 1) % #paths + 1], headers)
   end
   return wrk.format(method, path_template, headers, body)
+end
+
+if pool_env ~= "" then
+  -- The ticket JSON starts with its id; its first "status" is the ticket's.
+  function response(status, headers, body)
+    if status == 200 and body then
+      local id = string.match(body, '"id":%s*"([%w%-]+)"')
+      local current = string.match(body, '"status":%s*"([%u_]+)"')
+      if id and current then
+        statuses[id] = current
+      end
+    end
+  end
 end
 
 function done(summary, latency, requests)

@@ -8,25 +8,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import (
+    Count,
+    F,
+    FilteredRelation,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Coalesce, TruncDate
 
 from insights.selectors.common import UNASSIGNED_SECTION, Window
 from practice.models import PracticeLog
 from teams.models import Membership
-
-
-def _member_logs() -> QuerySet[PracticeLog]:
-    """The outer membership's logs in its own team: a range of the team/user/time index."""
-    return PracticeLog.objects.filter(
-        team_id=OuterRef("team_id"), user_id=OuterRef("user_id")
-    ).order_by()
-
-
-def _per_member(logs: QuerySet[PracticeLog], aggregate: Any) -> Coalesce:
-    """``aggregate`` over ``logs`` for the outer membership, 0 when it has none."""
-    value = logs.values("user_id").annotate(value=aggregate).values("value")
-    return Coalesce(Subquery(value, output_field=IntegerField()), 0)
 
 
 def member_practice_qs(members: QuerySet[Membership], window: Window, tz: Any) -> QuerySet:
@@ -35,18 +32,23 @@ def member_practice_qs(members: QuerySet[Membership], window: Window, tz: Any) -
     ``members`` may span several teams sharing ``tz``: logs count only in the membership's
     own team. Ordered by section (none last), name, user id.
 
-    Each figure is a correlated subquery over the member's own slice of the practice-log
-    index (the window's rows, or the newest row for ``last_logged_at``), so the cost follows
-    the window, not the length of every member's history.
+    The window's figures come from a join restricted to the window's logs (a FilteredRelation,
+    so the join reads the window, not every member's history); the last log ever is a
+    correlated subquery that reads one row of the team/user/time index per member.
     """
-    in_window = _member_logs().filter(window.q("occurred_at"))
-    latest = _member_logs().order_by("-occurred_at").values("occurred_at")[:1]
+    in_window = Q(user__practice_logs__team_id=F("team_id")) & window.q(
+        "user__practice_logs__occurred_at"
+    )
+    latest = (
+        PracticeLog.objects.filter(team_id=OuterRef("team_id"), user_id=OuterRef("user_id"))
+        .order_by("-occurred_at")
+        .values("occurred_at")[:1]
+    )
     return (
-        members.annotate(
-            days_logged=_per_member(
-                in_window, Count(TruncDate("occurred_at", tzinfo=tz), distinct=True)
-            ),
-            minutes=_per_member(in_window, Sum("duration_minutes")),
+        members.annotate(window_logs=FilteredRelation("user__practice_logs", condition=in_window))
+        .annotate(
+            days_logged=Count(TruncDate("window_logs__occurred_at", tzinfo=tz), distinct=True),
+            minutes=Coalesce(Sum("window_logs__duration_minutes"), 0),
             last_logged_at=Subquery(latest),
         )
         .order_by(F("section").asc(nulls_last=True), "user__display_name", "user_id")

@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 
 from practice import links
 from practice.models import Assignment, PracticeLog, priority_rank
@@ -15,7 +15,14 @@ from practice.visibility import visible_assignments_q
 from practiceops.core.errors import Forbidden, NotFound
 from practiceops.core.pagination import null_flag
 from practiceops.core.params import parse_uuid
-from teams.access import LEADER_REQUIRED, is_admin, is_leader, own_section, require_role
+from teams.access import (
+    LEADER_REQUIRED,
+    cycle_and_membership,
+    is_admin,
+    is_leader,
+    own_section,
+    require_role,
+)
 from teams.models import Membership, RehearsalCycle, Role, Team
 
 OWN_SECTION_ONLY = "Section leaders can only view their own section"
@@ -28,11 +35,7 @@ def cycle_get_for_user(
     user: Any, cycle_id: Any, *, role: str = Role.MEMBER
 ) -> tuple[RehearsalCycle, Membership]:
     """The cycle (404 when unknown) and the caller's membership in its team (403 otherwise)."""
-    pk = parse_uuid(cycle_id, field="cycle_id")
-    cycle = RehearsalCycle.objects.select_related("team").filter(pk=pk).first()
-    if cycle is None:
-        raise NotFound("Cycle not found")
-    return cycle, require_role(user, cycle.team, role)
+    return cycle_and_membership(user, cycle_id, role=role)
 
 
 # --- Assignments -------------------------------------------------------------------------------
@@ -114,12 +117,10 @@ def export_scope(membership: Membership, *, section: str | None) -> LogScope:
     return practice_log_scope(membership, me=False, section=section)
 
 
-def _member_of_section(section: str) -> Exists:
+def _member_of_section(team: Team, section: str) -> Exists:
     # A log belongs to the section its author is in now (logs carry no section of their own).
     return Exists(
-        Membership.objects.filter(
-            team_id=OuterRef("team_id"), user_id=OuterRef("user_id"), section=section
-        )
+        Membership.objects.filter(team_id=team.pk, user_id=OuterRef("user_id"), section=section)
     )
 
 
@@ -147,32 +148,32 @@ def _scoped_logs(
     date_from: datetime.date | None = None,
     date_to: datetime.date | None = None,
 ) -> QuerySet[PracticeLog]:
-    logs = PracticeLog.objects.filter(team_id=team.pk)
+    # A cycle's logs are all of its team: filtering on both would only make PostgreSQL
+    # multiply two selectivities, expect a handful of rows and skip the (cycle, time) index.
     if cycle is not None:
-        logs = logs.filter(cycle_id=cycle.pk)
+        logs = PracticeLog.objects.filter(cycle_id=cycle.pk)
+    else:
+        logs = PracticeLog.objects.filter(team_id=team.pk)
     if scope.user_id is not None:
         logs = logs.filter(user_id=scope.user_id)
     if scope.section is not None:
-        logs = logs.filter(_member_of_section(scope.section))
+        logs = logs.filter(_member_of_section(team, scope.section))
     return logs.filter(_date_window(team, date_from, date_to))
 
 
-def practice_log_prefetches(viewer: Membership) -> list[Prefetch]:
-    """Linked assignments and tickets, each shown only if the reader may see it."""
-    assignments = Assignment.objects.filter(visible_assignments_q(viewer)).order_by(
-        "created_at", "id"
-    )
-    ticket_model = PracticeLog._meta.get_field("tickets").related_model
-    tickets = ticket_model.objects.filter(team_id=viewer.team_id)
-    rule = links.visible_tickets_q(viewer)
-    if rule is not None:
-        tickets = tickets.filter(rule)
-    return [
-        Prefetch("assignments", queryset=assignments.only("id", "title", "type")),
-        Prefetch(
-            "tickets", queryset=tickets.order_by("created_at", "id").only("id", "title", "status")
-        ),
-    ]
+# The columns of a practice log's JSON; lists read them with values(), not model instances.
+PRACTICE_LOG_FIELDS = (
+    "id",
+    "user_id",
+    "team_id",
+    "cycle_id",
+    "duration_minutes",
+    "rating_1_5",
+    "blocked_flag",
+    "notes",
+    "occurred_at",
+    "created_at",
+)
 
 
 def practice_log_list_for_user(
@@ -183,12 +184,46 @@ def practice_log_list_for_user(
     cycle: RehearsalCycle | None = None,
     date_from: datetime.date | None = None,
     date_to: datetime.date | None = None,
-) -> QuerySet[PracticeLog]:
+) -> QuerySet:
+    """The logs of ``scope`` as dicts of PRACTICE_LOG_FIELDS; links come from
+    ``practice_log_links`` for the page actually served."""
     return (
         _scoped_logs(team, scope, cycle=cycle, date_from=date_from, date_to=date_to)
-        .prefetch_related(*practice_log_prefetches(membership))
         .order_by(*PRACTICE_LOG_ORDERING)
+        .values(*PRACTICE_LOG_FIELDS)
     )
+
+
+LogLinks = dict[str, list[dict[str, Any]]]
+
+
+def practice_log_links(viewer: Membership, log_ids: list[uuid.UUID]) -> dict[uuid.UUID, LogLinks]:
+    """Per log id: the linked assignments ``{id, title, type}`` and tickets ``{id, title,
+    status}`` that ``viewer`` may see, oldest first. Two queries, whatever the number of logs.
+    """
+    result: dict[uuid.UUID, LogLinks] = {pk: {"assignments": [], "tickets": []} for pk in log_ids}
+    if not log_ids:
+        return result
+    # From the link table: PostgreSQL starts from the page's few log ids, not the team's cycles.
+    assignment_links = (
+        PracticeLog.assignments.through.objects.filter(
+            visible_assignments_q(viewer, prefix="assignment__"), practicelog_id__in=log_ids
+        )
+        .order_by("assignment__created_at", "assignment_id")
+        .values_list("practicelog_id", "assignment_id", "assignment__title", "assignment__type")
+    )
+    for log_id, pk, title, type_ in assignment_links:
+        result[log_id]["assignments"].append({"id": pk, "title": title, "type": type_})
+    ticket_model = PracticeLog._meta.get_field("tickets").related_model
+    tickets = ticket_model.objects.filter(team_id=viewer.team_id, practice_logs__in=log_ids)
+    rule = links.visible_tickets_q(viewer)
+    if rule is not None:
+        tickets = tickets.filter(rule)
+    for row in tickets.order_by("created_at", "id").values(
+        "practice_logs", "id", "title", "status"
+    ):
+        result[row.pop("practice_logs")]["tickets"].append(row)
+    return result
 
 
 def practice_log_get_for_user(user: Any, log_id: Any) -> tuple[PracticeLog, Membership]:
@@ -200,8 +235,9 @@ def practice_log_get_for_user(user: Any, log_id: Any) -> tuple[PracticeLog, Memb
     return log, require_role(user, log.team, Role.MEMBER)
 
 
-def practice_log_with_links(membership: Membership, log_id: uuid.UUID) -> PracticeLog:
-    return PracticeLog.objects.prefetch_related(*practice_log_prefetches(membership)).get(pk=log_id)
+def practice_log_row(log: PracticeLog) -> dict[str, Any]:
+    """A log instance as the row a list query would give."""
+    return {name: getattr(log, name) for name in PRACTICE_LOG_FIELDS}
 
 
 EXPORT_COLUMNS = (

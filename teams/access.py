@@ -10,6 +10,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.db.models import FilteredRelation, Q
+
 from practiceops.core.errors import Forbidden, NotFound
 from practiceops.core.params import parse_uuid
 from teams.models import Membership, RehearsalCycle, Role, Team
@@ -68,33 +70,44 @@ def require_member(user: Any, team: Team | uuid.UUID) -> Membership:
 
 
 def require_leader(user: Any, team: Team | uuid.UUID) -> Membership:
-    membership = require_member(user, team)
-    if not is_leader(membership):
+    return check_role(require_member(user, team), Role.SECTION_LEADER)
+
+
+def require_admin(user: Any, team: Team | uuid.UUID) -> Membership:
+    return check_role(require_member(user, team), Role.ADMIN)
+
+
+def check_role(membership: Membership, role: str) -> Membership:
+    """403 naming the role when ``membership`` ranks below ``role``."""
+    if role == Role.ADMIN and not is_admin(membership):
+        raise Forbidden(ADMIN_REQUIRED)
+    if role == Role.SECTION_LEADER and not is_leader(membership):
         raise Forbidden(LEADER_REQUIRED)
     return membership
 
 
-def require_admin(user: Any, team: Team | uuid.UUID) -> Membership:
-    membership = require_member(user, team)
-    if not is_admin(membership):
-        raise Forbidden(ADMIN_REQUIRED)
-    return membership
-
-
 def require_role(user: Any, team: Team | uuid.UUID, role: str) -> Membership:
-    if role == Role.ADMIN:
-        return require_admin(user, team)
-    if role == Role.SECTION_LEADER:
-        return require_leader(user, team)
-    return require_member(user, team)
+    return check_role(require_member(user, team), role)
 
 
 def team_and_membership(
     user: Any, team_id: Any, *, role: str = Role.MEMBER
 ) -> tuple[Team, Membership]:
-    """Look the team up (404) and check the caller's role in it (403) before any handler runs."""
-    team = team_get(team_id)
-    return team, require_role(user, team, role)
+    """Look the team up (404) and check the caller's role in it (403) before any handler runs.
+
+    A member costs one query (the membership with its team); the team alone is looked up
+    only to tell an unknown team (404) from one the caller does not belong to (403).
+    """
+    pk = team_id if isinstance(team_id, uuid.UUID) else parse_uuid(team_id, field="team_id")
+    membership = None
+    if getattr(user, "is_authenticated", False):
+        membership = (
+            Membership.objects.select_related("team").filter(team_id=pk, user_id=user.pk).first()
+        )
+    if membership is None:
+        team_get(pk)
+        raise Forbidden(NOT_A_MEMBER)
+    return membership.team, check_role(membership, role)
 
 
 def require_admin_or_self(
@@ -110,9 +123,23 @@ def require_admin_or_self(
 def cycle_and_membership(
     user: Any, cycle_id: Any, *, role: str = Role.MEMBER, field: str = "cycle_id"
 ) -> tuple[RehearsalCycle, Membership]:
-    """Look the cycle up (404) and check the caller's role in its team (403)."""
+    """Look the cycle up (404) and check the caller's role in its team (403).
+
+    One query: the cycle with its team and the caller's membership of that team, joined
+    through a FilteredRelation (absent when the caller is not a member).
+    """
     pk = cycle_id if isinstance(cycle_id, uuid.UUID) else parse_uuid(cycle_id, field=field)
-    cycle = RehearsalCycle.objects.select_related("team").filter(pk=pk).first()
+    cycles = RehearsalCycle.objects.filter(pk=pk).select_related("team")
+    if getattr(user, "is_authenticated", False):
+        caller = FilteredRelation(
+            "team__memberships", condition=Q(team__memberships__user_id=user.pk)
+        )
+        cycles = cycles.annotate(caller=caller).select_related("caller")
+    cycle = cycles.first()
     if cycle is None:
         raise NotFound(CYCLE_NOT_FOUND)
-    return cycle, require_role(user, cycle.team, role)
+    membership = getattr(cycle, "caller", None)
+    if membership is None:
+        raise Forbidden(NOT_A_MEMBER)
+    membership.team = cycle.team
+    return cycle, check_role(membership, role)

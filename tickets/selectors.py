@@ -13,7 +13,7 @@ from practice.models import priority_rank
 from practiceops.core.errors import NotFound, ValidationFailed
 from practiceops.core.pagination import null_flag
 from practiceops.core.params import parse_uuid
-from teams.access import require_member
+from teams.access import cycle_and_membership, require_member
 from teams.models import Membership, RehearsalCycle
 from tickets.models import Ticket, TicketActivity, TicketStatus
 from tickets.rules import verify_scope_q
@@ -42,11 +42,7 @@ class TicketFilters:
 
 def cycle_get_for_user(user: Any, cycle_id: Any) -> tuple[RehearsalCycle, Membership]:
     """The cycle (404 when unknown) and the caller's membership of its team (403 otherwise)."""
-    pk = parse_uuid(cycle_id, field="cycle_id")
-    cycle = RehearsalCycle.objects.select_related("team").filter(pk=pk).first()
-    if cycle is None:
-        raise NotFound(CYCLE_NOT_FOUND)
-    return cycle, require_member(user, cycle.team)
+    return cycle_and_membership(user, cycle_id)
 
 
 def ticket_get_for_user(user: Any, ticket_id: Any) -> tuple[Ticket, Membership]:

@@ -28,6 +28,7 @@ from tickets.selectors import verifiable_tickets_q
 from tickets.visibility import visible_tickets_q
 
 TICKETS_VISIBLE_LIMIT = 50
+VERIFICATION_QUEUE_LIMIT = 50
 RISK_FIELDS = ("blocking_due", "blocked", "resolved_not_verified")
 
 
@@ -55,43 +56,38 @@ def risk_tickets(membership: Membership) -> QuerySet[Ticket]:
 def risk_summary(
     membership: Membership, member_sections: set[str], now: datetime.datetime
 ) -> dict[str, Any]:
-    by_section_rows = {
-        row["section"]: row
-        for row in risk_tickets(membership)
-        .values("section")
+    """Totals, per section and per song, from one query grouped by (section, song_ref)."""
+    by_section_rows: dict[str | None, dict[str, int]] = {}
+    by_song_rows: dict[str, dict[str, int]] = {}
+    rows = (
+        risk_tickets(membership)
+        .values("section", "song_ref")
         .annotate(**risk_counts(now))
-        .order_by()
-    }
+        .order_by("song_ref", "section")
+    )
+    for row in rows:
+        targets = [by_section_rows.setdefault(row["section"], dict.fromkeys(RISK_FIELDS, 0))]
+        if row["song_ref"]:
+            targets.append(by_song_rows.setdefault(row["song_ref"], dict.fromkeys(RISK_FIELDS, 0)))
+        for target in targets:
+            for name in RISK_FIELDS:
+                target[name] += row[name]
     totals = {name: sum(row[name] for row in by_section_rows.values()) for name in RISK_FIELDS}
     if is_admin(membership):
         sections = sorted(member_sections | {s for s in by_section_rows if s})
     else:
         section = own_section(membership)
         sections = [section] if section else []
-    by_section = [
-        {
-            "section": section,
-            **{
-                name: by_section_rows[section][name] if section in by_section_rows else 0
-                for name in RISK_FIELDS
-            },
-        }
-        for section in sections
-    ]
-    by_song = [
-        {"song_ref": row["song_ref"], **{name: row[name] for name in RISK_FIELDS}}
-        for row in risk_tickets(membership)
-        .exclude(Q(song_ref__isnull=True) | Q(song_ref=""))
-        .values("song_ref")
-        .annotate(**risk_counts(now))
-        .order_by("song_ref")
-    ]
+    zero = dict.fromkeys(RISK_FIELDS, 0)
     return {
         "blocking_due_count": totals["blocking_due"],
         "blocked_count": totals["blocked"],
         "resolved_not_verified_count": totals["resolved_not_verified"],
-        "by_section": by_section,
-        "by_song": by_song,
+        "by_section": [
+            {"section": section, **by_section_rows.get(section, zero)} for section in sections
+        ],
+        # Songs in the database's order of song_ref (the query's ordering).
+        "by_song": [{"song_ref": song, **counts} for song, counts in by_song_rows.items()],
     }
 
 
@@ -147,11 +143,14 @@ def tickets_visible(membership: Membership) -> list[dict[str, Any]]:
 
 
 def verification_queue(membership: Membership) -> list[dict[str, Any]]:
-    """RESOLVED tickets the caller may verify, oldest resolution first."""
+    """RESOLVED tickets the caller may verify, oldest resolution first (at most 50: the
+    dashboard shows what to verify next; ``resolved_not_verified_count`` gives the backlog)."""
     return list(
         Ticket.objects.filter(verifiable_tickets_q(membership))
         .order_by(F("resolved_at").asc(nulls_last=True), "id")
-        .values("id", "title", "section", "song_ref", "owner_id", "resolved_at", "resolved_note")
+        .values("id", "title", "section", "song_ref", "owner_id", "resolved_at", "resolved_note")[
+            :VERIFICATION_QUEUE_LIMIT
+        ]
     )
 
 

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Count,
+    F,
+    FilteredRelation,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Coalesce, TruncDate
 
 from insights.selectors.common import UNASSIGNED_SECTION, Window
@@ -21,17 +31,25 @@ def member_practice_qs(members: QuerySet[Membership], window: Window, tz: Any) -
 
     ``members`` may span several teams sharing ``tz``: logs count only in the membership's
     own team. Ordered by section (none last), name, user id.
+
+    The window's figures come from a join restricted to the window's logs (a FilteredRelation,
+    so the join reads the window, not every member's history); the last log ever is a
+    correlated subquery that reads one row of the team/user/time index per member.
     """
-    logs = "user__practice_logs"
-    in_team = Q(**{f"{logs}__team_id": F("team_id")})
-    in_window = in_team & window.q(f"{logs}__occurred_at")
+    in_window = Q(user__practice_logs__team_id=F("team_id")) & window.q(
+        "user__practice_logs__occurred_at"
+    )
+    latest = (
+        PracticeLog.objects.filter(team_id=OuterRef("team_id"), user_id=OuterRef("user_id"))
+        .order_by("-occurred_at")
+        .values("occurred_at")[:1]
+    )
     return (
-        members.annotate(
-            days_logged=Count(
-                TruncDate(f"{logs}__occurred_at", tzinfo=tz), filter=in_window, distinct=True
-            ),
-            minutes=Coalesce(Sum(f"{logs}__duration_minutes", filter=in_window), 0),
-            last_logged_at=Max(f"{logs}__occurred_at", filter=in_team),
+        members.annotate(window_logs=FilteredRelation("user__practice_logs", condition=in_window))
+        .annotate(
+            days_logged=Count(TruncDate("window_logs__occurred_at", tzinfo=tz), distinct=True),
+            minutes=Coalesce(Sum("window_logs__duration_minutes"), 0),
+            last_logged_at=Subquery(latest),
         )
         .order_by(F("section").asc(nulls_last=True), "user__display_name", "user_id")
         .values(
@@ -53,16 +71,20 @@ def member_practice_rows(
     members: QuerySet[Membership], window: Window, tz: Any
 ) -> list[dict[str, Any]]:
     """The dashboard's ``practice_days_by_member`` items for ``members``."""
+    # Only the columns the dashboard shows: each id column costs a UUID parse per member.
+    rows = member_practice_qs(members, window, tz).values_list(
+        "user_id", "user__display_name", "section", "days_logged", "minutes", "last_logged_at"
+    )
     return [
         {
-            "member_id": row["user_id"],
-            "name": row["user__display_name"],
-            "section": row["section"],
-            "days_logged_7d": row["days_logged"],
-            "minutes_7d": row["minutes"],
-            "last_logged_at": row["last_logged_at"],
+            "member_id": user_id,
+            "name": name,
+            "section": section,
+            "days_logged_7d": days,
+            "minutes_7d": minutes,
+            "last_logged_at": last,
         }
-        for row in member_practice_qs(members, window, tz)
+        for user_id, name, section, days, minutes, last in rows
     ]
 
 

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from rest_framework import serializers
 
-from practice.models import AssignmentScope, AssignmentType, PracticeLog, Priority
+from practice.models import AssignmentScope, AssignmentType, Priority
 from practiceops.core.fields import (
     StrictBooleanField,
     StrictCharField,
@@ -111,6 +112,8 @@ class LinkedTicketOutput(serializers.Serializer):
 
 
 class PracticeLogOutput(serializers.Serializer):
+    """A practice log (documentation; ``practice_log_data`` builds the JSON)."""
+
     id = serializers.UUIDField()
     user_id = serializers.UUIDField()
     team_id = serializers.UUIDField()
@@ -124,26 +127,14 @@ class PracticeLogOutput(serializers.Serializer):
     assignments = LinkedAssignmentOutput(many=True)
     tickets = LinkedTicketOutput(many=True)
 
-    def to_representation(self, instance: PracticeLog) -> dict[str, Any]:
-        # Plain dicts from the prefetched rows: DRF's field machinery costs more than the query.
-        return {
-            "id": instance.pk,
-            "user_id": instance.user_id,
-            "team_id": instance.team_id,
-            "cycle_id": instance.cycle_id,
-            "duration_minutes": instance.duration_minutes,
-            "rating_1_5": instance.rating_1_5,
-            "blocked_flag": instance.blocked_flag,
-            "notes": instance.notes,
-            "occurred_at": instance.occurred_at,
-            "created_at": instance.created_at,
-            "assignments": [
-                {"id": a.pk, "title": a.title, "type": a.type} for a in instance.assignments.all()
-            ],
-            "tickets": [
-                {"id": t.pk, "title": t.title, "status": t.status} for t in instance.tickets.all()
-            ],
-        }
+
+def practice_log_data(row: Mapping[str, Any], links: Mapping[str, Any]) -> dict[str, Any]:
+    """A practice log's JSON from its ``PRACTICE_LOG_FIELDS`` row and its visible links.
+
+    Plain dicts rather than PracticeLogOutput's field machinery: list pages are bound by
+    serialization, not by the database.
+    """
+    return {**row, "assignments": links["assignments"], "tickets": links["tickets"]}
 
 
 class SuggestedTicketOutput(serializers.Serializer):

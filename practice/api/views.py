@@ -23,8 +23,8 @@ from practice.api.serializers import (
     PracticeLogCreateOutput,
     PracticeLogEnvelope,
     PracticeLogInput,
-    PracticeLogOutput,
     PracticeLogPage,
+    practice_log_data,
 )
 from practice.models import AssignmentScope, AssignmentType, Priority
 from practiceops.core.errors import ValidationFailed
@@ -51,9 +51,22 @@ def _assignment(assignment: Any) -> dict[str, Any]:
     return AssignmentOutput(assignment).data
 
 
-def _practice_logs(rows: list[Any]) -> list[dict[str, Any]]:
-    serializer = PracticeLogOutput()
-    return [serializer.to_representation(row) for row in rows]
+def _practice_log_page(params: Any, membership: Any, logs: Any) -> dict[str, Any]:
+    def serialize(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        links = selectors.practice_log_links(membership, [row["id"] for row in rows])
+        return [practice_log_data(row, links[row["id"]]) for row in rows]
+
+    return paginate(params, logs, selectors.PRACTICE_LOG_ORDERING, serialize)
+
+
+def _practice_log(membership: Any, log: Any, *, linked: bool = True) -> dict[str, Any]:
+    """One log's JSON; ``linked=False`` when it is known to have no links (no re-read)."""
+    links = (
+        selectors.practice_log_links(membership, [log.pk])[log.pk]
+        if linked
+        else {"assignments": [], "tickets": []}
+    )
+    return practice_log_data(selectors.practice_log_row(log), links)
 
 
 def _section_param(params: Any) -> str | None:
@@ -157,10 +170,10 @@ class CyclePracticeLogsView(APIView):
             assignment_ids=values.get("assignment_ids", []),
             ticket_ids=values.get("ticket_ids", []),
         )
+        # A new log links exactly what the request named: nothing to read back without ids.
+        linked = bool(values.get("assignment_ids") or values.get("ticket_ids"))
         body = {
-            "practice_log": PracticeLogOutput(
-                selectors.practice_log_with_links(membership, log.pk)
-            ).data,
+            "practice_log": _practice_log(membership, log, linked=linked),
             "suggested_ticket": services.suggested_ticket(log, cycle),
         }
         return Response(body, status=status.HTTP_201_CREATED)
@@ -175,7 +188,7 @@ class CyclePracticeLogsView(APIView):
         logs = selectors.practice_log_list_for_user(
             membership, team=cycle.team, scope=scope, cycle=cycle
         )
-        return Response(paginate(params, logs, selectors.PRACTICE_LOG_ORDERING, _practice_logs))
+        return Response(_practice_log_page(params, membership, logs))
 
 
 class TeamPracticeLogsView(APIView):
@@ -193,7 +206,7 @@ class TeamPracticeLogsView(APIView):
         logs = selectors.practice_log_list_for_user(
             membership, team=team, scope=scope, date_from=date_from, date_to=date_to
         )
-        return Response(paginate(params, logs, selectors.PRACTICE_LOG_ORDERING, _practice_logs))
+        return Response(_practice_log_page(params, membership, logs))
 
 
 class JSONErrorsOnly(BaseContentNegotiation):
@@ -233,13 +246,7 @@ class PracticeLogDetailView(APIView):
         log = services.practice_log_update(
             membership=membership, log=log, changes=dict(data.validated_data)
         )
-        return Response(
-            {
-                "practice_log": PracticeLogOutput(
-                    selectors.practice_log_with_links(membership, log.pk)
-                ).data
-            }
-        )
+        return Response({"practice_log": _practice_log(membership, log)})
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, log_id: str) -> Response:

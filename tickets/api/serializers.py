@@ -138,35 +138,47 @@ class ActivityPage(serializers.Serializer):
     next_cursor = serializers.CharField(allow_null=True)
 
 
+# TicketResponse field -> Ticket attribute. List pages read these columns with values() and
+# single-ticket answers read them from the instance: one mapping for both.
+TICKET_COLUMNS = {
+    "id": "id",
+    "team_id": "team_id",
+    "cycle_id": "cycle_id",
+    "owner_id": "owner_id",
+    "created_by": "created_by_id",
+    "claimed_by": "claimed_by_id",
+    "claimed_at": "claimed_at",
+    "claimable": "claimable",
+    "category": "category",
+    "priority": "priority",
+    "status": "status",
+    "visibility": "visibility",
+    "section": "section",
+    "title": "title",
+    "description": "description",
+    "song_ref": "song_ref",
+    "measures": "measures",
+    "due_at": "due_at",
+    "created_at": "created_at",
+    "updated_at": "updated_at",
+    "resolved_at": "resolved_at",
+    "resolved_note": "resolved_note",
+    "verified_at": "verified_at",
+    "verified_by": "verified_by_id",
+    "verified_note": "verified_note",
+}
+
+
 def ticket_data(ticket: Ticket) -> dict[str, Any]:
-    """The TicketResponse JSON; plain dicts, because list pages are serialization-bound."""
-    return {
-        "id": ticket.pk,
-        "team_id": ticket.team_id,
-        "cycle_id": ticket.cycle_id,
-        "owner_id": ticket.owner_id,
-        "created_by": ticket.created_by_id,
-        "claimed_by": ticket.claimed_by_id,
-        "claimed_at": ticket.claimed_at,
-        "claimable": ticket.claimable,
-        "category": ticket.category,
-        "priority": ticket.priority,
-        "status": ticket.status,
-        "visibility": ticket.visibility,
-        "section": ticket.section,
-        "title": ticket.title,
-        "description": ticket.description,
-        "song_ref": ticket.song_ref,
-        "measures": ticket.measures,
-        "due_at": ticket.due_at,
-        "created_at": ticket.created_at,
-        "updated_at": ticket.updated_at,
-        "resolved_at": ticket.resolved_at,
-        "resolved_note": ticket.resolved_note,
-        "verified_at": ticket.verified_at,
-        "verified_by": ticket.verified_by_id,
-        "verified_note": ticket.verified_note,
-    }
+    """The TicketResponse JSON of one ticket instance."""
+    return {name: getattr(ticket, column) for name, column in TICKET_COLUMNS.items()}
+
+
+def ticket_rows_data(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """TicketResponse items from ``values(*TICKET_COLUMNS.values())`` rows: list pages are
+    serialization-bound, so they skip model instances altogether."""
+    columns = TICKET_COLUMNS.items()
+    return [{name: row[column] for name, column in columns} for row in rows]
 
 
 def activity_data(activity: TicketActivity) -> dict[str, Any]:

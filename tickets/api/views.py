@@ -20,6 +20,7 @@ from teams.access import team_and_membership
 from teams.models import SECTION_MAX_LENGTH, RehearsalCycle
 from tickets import selectors, services
 from tickets.api.serializers import (
+    TICKET_COLUMNS,
     ActivityEnvelope,
     ActivityPage,
     TicketAssignInput,
@@ -32,6 +33,7 @@ from tickets.api.serializers import (
     TicketVerifyInput,
     activity_data,
     ticket_data,
+    ticket_rows_data,
 )
 from tickets.models import TicketCategory, TicketStatus, TicketVisibility
 
@@ -64,13 +66,11 @@ def _filters(params: Any, *, with_cycle: bool) -> selectors.TicketFilters:
 
 
 def _ticket_page(request: Request, membership: Any, filters: selectors.TicketFilters) -> Response:
-    queryset = selectors.ticket_list_for_user(membership, filters)
-    page = paginate(
-        request.query_params,
-        queryset,
-        selectors.TICKET_ORDERING,
-        lambda rows: [ticket_data(t) for t in rows],
+    keys = [key.lstrip("-") for key in selectors.TICKET_ORDERING]
+    queryset = selectors.ticket_list_for_user(membership, filters).values(
+        *dict.fromkeys([*TICKET_COLUMNS.values(), *keys])
     )
+    page = paginate(request.query_params, queryset, selectors.TICKET_ORDERING, ticket_rows_data)
     return Response(page)
 
 

@@ -144,6 +144,8 @@ if _db["ENGINE"] == "django.db.backends.postgresql":
             "reconnect_timeout": 0,
         }
         _db["CONN_MAX_AGE"] = 0
+        # The same backend, checking each pooled connection as it is handed out.
+        _db["ENGINE"] = "practiceops.core.postgresql"
     else:
         # Persistent per-worker connections measured faster than the pool for sync workers;
         # health checks drop a connection that died with a database restart.

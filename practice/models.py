@@ -116,7 +116,12 @@ class PracticeLog(TimeStampedModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["team", "occurred_at"], name="practicelog_team_occurred"),
+            # Covering: the dashboards' window figures are an index-only scan (PostgreSQL).
+            models.Index(
+                fields=["team", "occurred_at"],
+                include=["user", "duration_minutes"],
+                name="practicelog_team_occ_cover",
+            ),
             models.Index(fields=["team", "user", "occurred_at"], name="practicelog_team_user_occ"),
             models.Index(fields=["cycle", "occurred_at"], name="practicelog_cycle_occurred"),
         ]

@@ -237,12 +237,12 @@ def ticket_claim(*, membership: Membership, ticket_id: uuid.UUID) -> Ticket:
     return ticket
 
 
-@transaction.atomic
-def ticket_unclaim(*, membership: Membership, ticket_id: uuid.UUID) -> Ticket:
-    """Give a claimed ticket back to the pool: no owner, status OPEN."""
-    ticket = _locked(membership, ticket_id)
-    if not can_unclaim(membership, ticket):
-        raise Forbidden(UNCLAIM_FORBIDDEN)
+def apply_unclaim(ticket: Ticket, *, actor_id: uuid.UUID, **log: Any) -> Ticket:
+    """On a locked ``ticket`` the actor may unclaim: back to the pool, with its activity row.
+
+    The API's service and the admin console's (``tickets.staff_services``) differ only in
+    who may act; ``log`` adds their fields to the log event.
+    """
     old_status = ticket.status
     state_machine.apply_unclaim(ticket)
     ticket.owner_id = None
@@ -251,14 +251,52 @@ def ticket_unclaim(*, membership: Membership, ticket_id: uuid.UUID) -> Ticket:
     ticket.save()
     _activity(
         ticket,
-        user_id=membership.user_id,
+        user_id=actor_id,
         type=TicketActivityType.REASSIGNED,
         content="Unclaimed",
         old_status=old_status,
         new_status=ticket.status,
         now=ticket.updated_at,
     )
-    logger.info("ticket_unclaimed", ticket_id=str(ticket.pk), user_id=str(membership.user_id))
+    logger.info("ticket_unclaimed", ticket_id=str(ticket.pk), user_id=str(actor_id), **log)
+    return ticket
+
+
+@transaction.atomic
+def ticket_unclaim(*, membership: Membership, ticket_id: uuid.UUID) -> Ticket:
+    """Give a claimed ticket back to the pool: no owner, status OPEN."""
+    ticket = _locked(membership, ticket_id)
+    if not can_unclaim(membership, ticket):
+        raise Forbidden(UNCLAIM_FORBIDDEN)
+    return apply_unclaim(ticket, actor_id=membership.user_id)
+
+
+def apply_assign(ticket: Ticket, *, actor_id: uuid.UUID, owner_id: uuid.UUID, **log: Any) -> Ticket:
+    """On a locked ``ticket``: give it to another member who can see it (refusals as /assign's)."""
+    if ticket.status == TicketStatus.VERIFIED:
+        raise ValidationFailed(VERIFIED_REASSIGN)
+    new_owner = _check_owner(ticket.team_id, owner_id, ticket)
+    if ticket.owner_id == owner_id:
+        return ticket
+    ticket.owner_id = owner_id
+    # claimed_by names who holds the ticket by claiming it; after a reassignment nobody does.
+    ticket.claimed_by_id = None
+    ticket.claimed_at = None
+    ticket.save()
+    _activity(
+        ticket,
+        user_id=actor_id,
+        type=TicketActivityType.REASSIGNED,
+        content=f"Assigned to {new_owner.user.display_name}",
+        now=ticket.updated_at,
+    )
+    logger.info(
+        "ticket_reassigned",
+        ticket_id=str(ticket.pk),
+        user_id=str(actor_id),
+        owner_id=str(owner_id),
+        **log,
+    )
     return ticket
 
 
@@ -270,29 +308,33 @@ def ticket_assign(*, membership: Membership, ticket_id: uuid.UUID, owner_id: uui
         raise Forbidden(LEADER_REQUIRED)
     if not can_reassign(membership, ticket):
         raise Forbidden(REASSIGN_FORBIDDEN)
-    if ticket.status == TicketStatus.VERIFIED:
-        raise ValidationFailed(VERIFIED_REASSIGN)
-    new_owner = _check_owner(ticket.team_id, owner_id, ticket)
-    if ticket.owner_id == owner_id:
-        return ticket
-    ticket.owner_id = owner_id
-    # claimed_by names who holds the ticket by claiming it; after a reassignment nobody does.
-    ticket.claimed_by_id = None
-    ticket.claimed_at = None
+    return apply_assign(ticket, actor_id=membership.user_id, owner_id=owner_id)
+
+
+def apply_transition(
+    ticket: Ticket, *, actor_id: uuid.UUID, to_status: str, content: str | None, **log: Any
+) -> Ticket:
+    """On a locked ``ticket``: one state-machine move, saved with its activity row."""
+    old_status = ticket.status
+    now = timezone.now()
+    state_machine.apply_transition(ticket, to_status, content=content, now=now)
     ticket.save()
-    name = new_owner.user.display_name
     _activity(
         ticket,
-        user_id=membership.user_id,
-        type=TicketActivityType.REASSIGNED,
-        content=f"Assigned to {name}",
-        now=ticket.updated_at,
+        user_id=actor_id,
+        type=TicketActivityType.STATUS_CHANGE,
+        content=content,
+        old_status=old_status,
+        new_status=ticket.status,
+        now=now,
     )
     logger.info(
-        "ticket_reassigned",
+        "ticket_transitioned",
         ticket_id=str(ticket.pk),
-        user_id=str(membership.user_id),
-        owner_id=str(owner_id),
+        user_id=str(actor_id),
+        old_status=old_status,
+        new_status=ticket.status,
+        **log,
     )
     return ticket
 
@@ -305,26 +347,27 @@ def ticket_transition(
     ticket = _locked(membership, ticket_id)
     if not can_transition(membership, ticket):
         raise Forbidden(TRANSITION_FORBIDDEN)
+    return apply_transition(
+        ticket, actor_id=membership.user_id, to_status=to_status, content=content
+    )
+
+
+def apply_verify(ticket: Ticket, *, actor_id: uuid.UUID, content: str | None, **log: Any) -> Ticket:
+    """On a locked RESOLVED ``ticket``: verified by the actor, with its activity row."""
     old_status = ticket.status
     now = timezone.now()
-    state_machine.apply_transition(ticket, to_status, content=content, now=now)
+    state_machine.apply_verify(ticket, verifier_id=actor_id, note=content, now=now)
     ticket.save()
     _activity(
         ticket,
-        user_id=membership.user_id,
-        type=TicketActivityType.STATUS_CHANGE,
+        user_id=actor_id,
+        type=TicketActivityType.VERIFIED,
         content=content,
         old_status=old_status,
         new_status=ticket.status,
         now=now,
     )
-    logger.info(
-        "ticket_transitioned",
-        ticket_id=str(ticket.pk),
-        user_id=str(membership.user_id),
-        old_status=old_status,
-        new_status=ticket.status,
-    )
+    logger.info("ticket_verified", ticket_id=str(ticket.pk), user_id=str(actor_id), **log)
     return ticket
 
 
@@ -338,21 +381,7 @@ def ticket_verify(
         raise Forbidden(LEADER_REQUIRED)
     if not can_verify(membership, ticket):
         raise Forbidden(VERIFY_OUT_OF_SCOPE)
-    old_status = ticket.status
-    now = timezone.now()
-    state_machine.apply_verify(ticket, verifier_id=membership.user_id, note=content, now=now)
-    ticket.save()
-    _activity(
-        ticket,
-        user_id=membership.user_id,
-        type=TicketActivityType.VERIFIED,
-        content=content,
-        old_status=old_status,
-        new_status=ticket.status,
-        now=now,
-    )
-    logger.info("ticket_verified", ticket_id=str(ticket.pk), user_id=str(membership.user_id))
-    return ticket
+    return apply_verify(ticket, actor_id=membership.user_id, content=content)
 
 
 @transaction.atomic

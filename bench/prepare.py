@@ -42,7 +42,7 @@ from tickets.models import Ticket, TicketStatus  # noqa: E402
 LOGIN_PASSWORD = "bench-login-password-1"  # noqa: S105 - a throwaway benchmark database
 
 
-def _focus_team() -> Team:
+def focus_team() -> Team:
     """The team the benchmark acts in: the largest one (seed_scale's big team, or the demo's)."""
     from django.db.models import Count
 
@@ -52,7 +52,7 @@ def _focus_team() -> Team:
     return team
 
 
-def _personas(team: Team) -> dict[str, Membership]:
+def team_personas(team: Team) -> dict[str, Membership]:
     members = Membership.objects.filter(team=team).select_related("user", "team")
     admin = members.filter(role=Role.ADMIN).order_by("created_at", "id").first()
     leaders = members.filter(role=Role.SECTION_LEADER, section__isnull=False)
@@ -95,8 +95,8 @@ def _pool_team(team: Team, personas: dict[str, Membership]) -> dict[str, Members
 
 
 def context(out: Path) -> None:
-    team = _focus_team()
-    personas = _personas(team)
+    team = focus_team()
+    personas = team_personas(team)
     cycle = cycle_active_for_team(team)
     if cycle is None:
         sys.exit("the team has no cycle")

@@ -77,7 +77,7 @@ BUDGET = {
     "team_tickets_of_cycle": 4,  # ... + the cycle belongs to the team
     "ticket_activity": 4,  # user, ticket, membership, page with authors
     "member_dashboard": 7,
-    "leader_dashboard": 10,
+    "leader_dashboard": 9,
     "compliance_insights": 3,
 }
 

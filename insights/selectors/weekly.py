@@ -24,7 +24,7 @@ from insights.selectors.common import (
     scoped_members_q,
 )
 from insights.selectors.leader import RISK_FIELDS, risk_counts
-from insights.selectors.practice_stats import member_practice_figures
+from insights.selectors.practice_stats import member_practice_qs
 from practice.models import PracticeLog
 from teams.models import Membership
 from tickets.models import CLOSED_STATUSES, Ticket, TicketStatus
@@ -47,7 +47,7 @@ def leader_digest_numbers(
     ``logged_last_7_days_pct``, ``total_practice_minutes_7d``, ``member_count``,
     ``members_without_practice`` ([{member_id, name, section}]), ``blocking_due_count``,
     ``blocked_count``, ``resolved_not_verified_count`` and ``verifiable_count`` (the RESOLVED
-    tickets this leader may verify). Three queries per distinct team timezone.
+    tickets this leader may verify). Two queries per distinct team timezone.
     """
     now = now or timezone.now()
     result: dict[uuid.UUID, dict[str, Any]] = {}
@@ -57,9 +57,7 @@ def leader_digest_numbers(
         team_ids = {leader.team_id for leader in group}
 
         members_by_team: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
-        for row in member_practice_figures(
-            Membership.objects.filter(team_id__in=team_ids), window, tz
-        ):
+        for row in member_practice_qs(Membership.objects.filter(team_id__in=team_ids), window, tz):
             members_by_team[row["team_id"]].append(row)
 
         # Tickets grouped by what the scope rules look at; each leader's scope is a sum of groups.

@@ -30,8 +30,8 @@ def test_leader_digest_numbers_match_the_leader_dashboard(data):
     )
     with CaptureQueriesContext(connection) as ctx:
         numbers = leader_digest_numbers(leaders)
-    # Two timezones in the batch (New York, UTC): three queries each.
-    assert len(ctx.captured_queries) == 6
+    # Two timezones in the batch (New York, UTC): two queries each.
+    assert len(ctx.captured_queries) == 4
     assert numbers[data.admin.membership.id] == {
         "member_count": 7,
         "logged_last_7_days_pct": 0.57,

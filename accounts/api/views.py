@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -45,7 +45,11 @@ class LoginView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
-    @extend_schema(request=LoginInput, responses={200: AuthOutput}, auth=[])
+    @extend_schema(
+        request=LoginInput,
+        responses={200: AuthOutput, 401: OpenApiResponse(description=services.INVALID_CREDENTIALS)},
+        auth=[],
+    )
     def post(self, request: Request) -> Response:
         enforce_per_ip(request, group="auth:login")
         data = LoginInput(data=request.data)
@@ -61,7 +65,14 @@ class RefreshView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
-    @extend_schema(request=RefreshInput, responses={200: TokenPairOutput}, auth=[])
+    @extend_schema(
+        request=RefreshInput,
+        responses={
+            200: TokenPairOutput,
+            401: OpenApiResponse(description=services.INVALID_REFRESH),
+        },
+        auth=[],
+    )
     def post(self, request: Request) -> Response:
         enforce_per_ip(request, group="auth:refresh")
         data = RefreshInput(data=request.data)

@@ -63,17 +63,16 @@ def add_error_responses(
                 continue
             responses = operation.setdefault("responses", {})
             codes = ["404", "405", "422", "500", "503"]
-            if operation.get("security") != [] and operation.get("security") != [{}]:
+            # A public operation takes no bearer token: no 401/403 unless it declares them.
+            if operation.get("security"):
                 codes += ["401", "403"]
             if method in {"post", "put", "patch"}:
                 codes += ["409", "413", "415"]
             codes.append("429")
             for code in codes:
-                responses.setdefault(
-                    code,
-                    {
-                        "description": _DESCRIPTIONS[code],
-                        "content": {"application/json": {"schema": ref}},
-                    },
-                )
+                responses.setdefault(code, {"description": _DESCRIPTIONS[code]})
+            # Every error answer, declared by the view or added here, carries the envelope.
+            for code, response in responses.items():
+                if code[:1] in {"4", "5"}:
+                    response.setdefault("content", {"application/json": {"schema": ref}})
     return result

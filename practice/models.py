@@ -84,7 +84,11 @@ class PracticeLog(TimeStampedModel):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="practice_logs"
     )
-    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="practice_logs")
+    # team and cycle lead the composite indexes below, which serve their lookups and cascades:
+    # no single-column index of their own to keep up on every write.
+    team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, related_name="practice_logs", db_index=False
+    )
     # Kept (as null) when its cycle is deleted.
     cycle = models.ForeignKey(
         RehearsalCycle,
@@ -92,6 +96,7 @@ class PracticeLog(TimeStampedModel):
         null=True,
         blank=True,
         related_name="practice_logs",
+        db_index=False,
     )
     duration_minutes = models.PositiveSmallIntegerField()
     rating_1_5 = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -124,6 +129,11 @@ class PracticeLog(TimeStampedModel):
             ),
             models.Index(fields=["team", "user", "occurred_at"], name="practicelog_team_user_occ"),
             models.Index(fields=["cycle", "occurred_at"], name="practicelog_cycle_occurred"),
+            # A section's logs of a cycle: each member's rows at once (a cycle-wide scan
+            # would be filtered member by member).
+            models.Index(
+                fields=["cycle", "user", "occurred_at"], name="practicelog_cycle_user_occ"
+            ),
         ]
 
     def __str__(self) -> str:

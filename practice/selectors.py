@@ -11,7 +11,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 
 from practice import links
 from practice.models import Assignment, PracticeLog, priority_rank
-from practice.visibility import visible_assignments_q
+from practice.visibility import assignment_scope_q, visible_assignments_q
 from practiceops.core.errors import Forbidden, NotFound
 from practiceops.core.pagination import null_flag
 from practiceops.core.params import parse_uuid
@@ -200,14 +200,19 @@ LogLinks = dict[str, list[dict[str, Any]]]
 def practice_log_links(viewer: Membership, log_ids: list[uuid.UUID]) -> dict[uuid.UUID, LogLinks]:
     """Per log id: the linked assignments ``{id, title, type}`` and tickets ``{id, title,
     status}`` that ``viewer`` may see, oldest first. Two queries, whatever the number of logs.
+
+    ``log_ids`` are logs of the viewer's team (every caller lists or reads that team's logs).
     """
     result: dict[uuid.UUID, LogLinks] = {pk: {"assignments": [], "tickets": []} for pk in log_ids}
     if not log_ids:
         return result
-    # From the link table: PostgreSQL starts from the page's few log ids, not the team's cycles.
+    # From the link table, by the page's few log ids. The logs are of the viewer's team and a
+    # log links only assignments of its own cycle (services._resolve_assignments), so only the
+    # scope rule applies: joining the team's cycles as well led PostgreSQL to start from them
+    # and read every link of every assignment of the team.
     assignment_links = (
         PracticeLog.assignments.through.objects.filter(
-            visible_assignments_q(viewer, prefix="assignment__"), practicelog_id__in=log_ids
+            assignment_scope_q(viewer, prefix="assignment__"), practicelog_id__in=log_ids
         )
         .order_by("assignment__created_at", "assignment_id")
         .values_list("practicelog_id", "assignment_id", "assignment__title", "assignment__type")

@@ -10,12 +10,17 @@ from teams.models import Membership
 
 
 def visible_assignments_q(membership: Membership, *, prefix: str = "") -> Q:
-    p = prefix
-    team_q = Q(**{f"{p}cycle__team_id": membership.team_id})
+    return Q(**{f"{prefix}cycle__team_id": membership.team_id}) & assignment_scope_q(
+        membership, prefix=prefix
+    )
+
+
+def assignment_scope_q(membership: Membership, *, prefix: str = "") -> Q:
+    """The scope rule alone, for assignments already known to be of the member's team."""
     if is_admin(membership):
-        return team_q
-    rule = Q(**{f"{p}scope": AssignmentScope.TEAM})
+        return Q()
+    rule = Q(**{f"{prefix}scope": AssignmentScope.TEAM})
     section = own_section(membership)
     if section:
-        rule |= Q(**{f"{p}scope": AssignmentScope.SECTION, f"{p}section": section})
-    return team_q & rule
+        rule |= Q(**{f"{prefix}scope": AssignmentScope.SECTION, f"{prefix}section": section})
+    return rule

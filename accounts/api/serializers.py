@@ -1,12 +1,21 @@
+from typing import Any
+
 from rest_framework import serializers
 
 from practiceops.core.fields import StrictCharField, StrictEmailField
 
 
 class UserOutput(serializers.Serializer):
+    """The user's public JSON (for the schema; ``user_data`` builds it)."""
+
     id = serializers.UUIDField()
     email = serializers.EmailField()
     name = serializers.CharField(source="display_name")
+
+
+def user_data(user: Any) -> dict[str, Any]:
+    """``UserOutput`` without a serializer's per-call cost (it is in every auth answer and /me)."""
+    return {"id": user.pk, "email": user.email, "name": user.display_name}
 
 
 class RegisterInput(serializers.Serializer):

@@ -13,13 +13,13 @@ from accounts.api.serializers import (
     RefreshInput,
     RegisterInput,
     TokenPairOutput,
-    UserOutput,
+    user_data,
 )
 from practiceops.core.ratelimit import enforce, enforce_per_ip
 
 
 def auth_body(user, tokens: dict[str, str]) -> dict:  # type: ignore[no-untyped-def]
-    return {**tokens, "user": UserOutput(user).data}
+    return {**tokens, "user": user_data(user)}
 
 
 class RegisterView(APIView):

@@ -6,7 +6,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api.serializers import UserOutput
+from accounts.api.serializers import UserOutput, user_data
 from teams.models import Membership
 
 
@@ -35,7 +35,7 @@ class MeView(APIView):
             .values("team_id", "role", "section")
             .first()
         )
-        return Response({"user": UserOutput(request.user).data, "primary_team": primary})
+        return Response({"user": user_data(request.user), "primary_team": primary})
 
 
 class MyTeamsView(APIView):

@@ -16,11 +16,17 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import secrets
 import time
 
 import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.baseline.settings")
+# As deployed (DEBUG off, so no query log); throwaway keys, as the benchmark's servers get.
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(48))
+os.environ.setdefault("JWT_SECRET_KEY", secrets.token_urlsafe(48))
+os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 django.setup()
 
 from django.db import connection  # noqa: E402

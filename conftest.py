@@ -110,7 +110,7 @@ def anon() -> APIClient:
 
 
 def _is_postgres() -> bool:
-    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    return settings.DATABASES["default"]["ENGINE"] == "practiceops.core.postgresql"
 
 
 @pytest.fixture

@@ -197,6 +197,15 @@ def ticket_update(
     if ticket.visibility == TicketVisibility.SECTION and not ticket.section:
         raise ValidationFailed(SECTION_REQUIRED, field="section")
     ticket.save()
+    # Every change writes its activity row (domain.md). The activity types have no "edited";
+    # an edit is recorded as a note in the history naming the fields that changed.
+    _activity(
+        ticket,
+        user_id=membership.user_id,
+        type=TicketActivityType.COMMENT,
+        content=f"Edited: {', '.join(changed)}",
+        now=ticket.updated_at,
+    )
     logger.info(
         "ticket_updated", ticket_id=str(ticket.pk), user_id=str(membership.user_id), fields=changed
     )

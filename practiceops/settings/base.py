@@ -144,13 +144,14 @@ if _db["ENGINE"] == "django.db.backends.postgresql":
             "reconnect_timeout": 0,
         }
         _db["CONN_MAX_AGE"] = 0
-        # The same backend, checking each pooled connection as it is handed out.
-        _db["ENGINE"] = "practiceops.core.postgresql"
     else:
         # Persistent per-worker connections measured faster than the pool for sync workers;
         # health checks drop a connection that died with a database restart.
         _db["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0)
         _db["CONN_HEALTH_CHECKS"] = True
+    # Django's backend with timestamps parsed in C and pooled connections checked as they are
+    # handed out (practiceops/core/postgresql/base.py).
+    _db["ENGINE"] = "practiceops.core.postgresql"
 elif _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
 _db["ATOMIC_REQUESTS"] = False

@@ -21,5 +21,5 @@ STORAGES = {
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "memory://"
 
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+if DATABASES["default"]["ENGINE"] == "practiceops.core.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = 0

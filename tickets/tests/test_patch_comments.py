@@ -46,6 +46,28 @@ def test_patch_edits_fields_and_ignores_unknown_ones(soprano_member, cycle):
     assert body["updated_at"] == later.isoformat().replace("+00:00", "Z")
     stored = Ticket.objects.get(pk=ticket.pk)
     assert (stored.title, stored.priority, stored.due_at) == ("Bars 1-8", "BLOCKING", None)
+    # The edit is in the ticket's history, in the same transaction, naming what changed.
+    edit = TicketActivity.objects.get(ticket=ticket)
+    assert (edit.type, edit.user_id, edit.old_status, edit.new_status) == (
+        "COMMENT",
+        soprano_member.user.pk,
+        None,
+        None,
+    )
+    assert edit.content == (
+        "Edited: title, description, category, song_ref, measures, priority, visibility, "
+        "section, due_at"
+    )
+    assert edit.created_at == later
+
+
+def test_patch_that_changes_nothing_writes_no_activity(soprano_member, cycle):
+    ticket = TicketFactory(cycle=cycle, created_by=soprano_member.user, title="Same")
+    response = soprano_member.client.patch(
+        f"/tickets/{ticket.id}", {"title": "Same"}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert not TicketActivity.objects.filter(ticket=ticket).exists()
 
 
 def test_patch_section_rules(soprano_member, cycle):

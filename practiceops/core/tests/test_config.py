@@ -96,7 +96,7 @@ def test_older_asyncpg_database_urls_are_accepted():
         text=True,
         timeout=60,
     )
-    assert result.stdout.split() == ["django.db.backends.postgresql", "practiceops", "5433"], (
+    assert result.stdout.split() == ["practiceops.core.postgresql", "practiceops", "5433"], (
         result.stderr
     )
 

@@ -870,7 +870,8 @@ def render(
             "",
             f"`accounts.hashers.TunedArgon2PasswordHasher`: Argon2id, m = "
             f"{hashing['memory_kib']} KiB ({hashing['memory_kib'] / 1024:.0f} MiB), "
-            f"t = {hashing['time_cost']}, p = {hashing['parallelism']} (OWASP's minimum). "
+            f"t = {hashing['time_cost']}, p = {hashing['parallelism']} (OWASP's minimum is "
+            "19 MiB, t = 2, p = 1). "
             f"{hashing['rounds']} hashes in one process: median {hashing['encode_ms_median']} ms "
             f"(min {hashing['encode_ms_min']}, max {hashing['encode_ms_max']}); verify median "
             f"{hashing['verify_ms_median']} ms. Target 25–250 ms: "

@@ -114,7 +114,11 @@ def require_admin_or_self(
     user: Any, team: Team | uuid.UUID, target_user_id: uuid.UUID
 ) -> Membership:
     """Changing or removing a member is for ADMINs, except that a member may leave on their own."""
-    membership = require_member(user, team)
+    return check_admin_or_self(require_member(user, team), target_user_id)
+
+
+def check_admin_or_self(membership: Membership, target_user_id: uuid.UUID) -> Membership:
+    """403 naming the ADMIN role unless ``membership`` is an ADMIN's or the target's own."""
     if membership.user_id != target_user_id and not is_admin(membership):
         raise Forbidden(ADMIN_REQUIRED)
     return membership

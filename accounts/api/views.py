@@ -1,9 +1,11 @@
+"""``/auth/…``: register, log in, refresh, log out, change the password."""
+
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from accounts import services
 from accounts.api.serializers import (
@@ -16,18 +18,20 @@ from accounts.api.serializers import (
     user_data,
 )
 from practiceops.core.ratelimit import enforce, enforce_per_ip
+from practiceops.core.viewsets import ApiViewSet
+
+# The public actions take no authentication at all, so a stale bearer token cannot break them.
+PUBLIC = {"authentication_classes": [], "permission_classes": [AllowAny]}
 
 
 def auth_body(user, tokens: dict[str, str]) -> dict:  # type: ignore[no-untyped-def]
     return {**tokens, "user": user_data(user)}
 
 
-class RegisterView(APIView):
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
-
+class AuthViewSet(ApiViewSet):
     @extend_schema(request=RegisterInput, responses={201: AuthOutput}, auth=[])
-    def post(self, request: Request) -> Response:
+    @action(detail=False, methods=["post"], **PUBLIC)
+    def register(self, request: Request) -> Response:
         enforce_per_ip(request, group="auth:register")
         data = RegisterInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -40,17 +44,13 @@ class RegisterView(APIView):
             auth_body(user, services.token_pair_for_user(user)), status=status.HTTP_201_CREATED
         )
 
-
-class LoginView(APIView):
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
-
     @extend_schema(
         request=LoginInput,
         responses={200: AuthOutput, 401: OpenApiResponse(description=services.INVALID_CREDENTIALS)},
         auth=[],
     )
-    def post(self, request: Request) -> Response:
+    @action(detail=False, methods=["post"], **PUBLIC)
+    def login(self, request: Request) -> Response:
         enforce_per_ip(request, group="auth:login")
         data = LoginInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -60,11 +60,6 @@ class LoginView(APIView):
         user = services.user_authenticate(email=email, password=data.validated_data["password"])
         return Response(auth_body(user, services.token_pair_for_user(user)))
 
-
-class RefreshView(APIView):
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
-
     @extend_schema(
         request=RefreshInput,
         responses={
@@ -73,25 +68,24 @@ class RefreshView(APIView):
         },
         auth=[],
     )
-    def post(self, request: Request) -> Response:
+    @action(detail=False, methods=["post"], **PUBLIC)
+    def refresh(self, request: Request) -> Response:
         enforce_per_ip(request, group="auth:refresh")
         data = RefreshInput(data=request.data)
         data.is_valid(raise_exception=True)
         return Response(services.token_refresh(raw_refresh=data.validated_data["refresh_token"]))
 
-
-class LogoutView(APIView):
     @extend_schema(request=RefreshInput, responses={204: None})
-    def post(self, request: Request) -> Response:
+    @action(detail=False, methods=["post"])
+    def logout(self, request: Request) -> Response:
         data = RefreshInput(data=request.data)
         data.is_valid(raise_exception=True)
         services.token_logout(user=request.user, raw_refresh=data.validated_data["refresh_token"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-
-class PasswordChangeView(APIView):
     @extend_schema(request=PasswordChangeInput, responses={204: None})
-    def post(self, request: Request) -> Response:
+    @action(detail=False, methods=["post"])
+    def password(self, request: Request) -> Response:
         enforce_per_ip(request, group="auth:password")
         data = PasswordChangeInput(data=request.data)
         data.is_valid(raise_exception=True)

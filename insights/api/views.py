@@ -1,12 +1,16 @@
-"""Dashboards (api.md → Dashboards): thin views over the insights selectors."""
+"""Dashboards (api.md → Dashboards): thin actions over the insights selectors.
+
+``DashboardViewSet`` is scoped to the team in the URL; each dashboard is an ``@action`` that
+declares its role, so a new dashboard is one method.
+"""
 
 from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from insights import selectors
 from insights.api.serializers import (
@@ -15,8 +19,8 @@ from insights.api.serializers import (
     MemberDashboardOutput,
 )
 from practiceops.core.params import query_uuid
-from teams.access import team_and_membership
-from teams.models import Role
+from teams.api.permissions import IsSectionLeader
+from teams.api.viewsets import TeamScopedViewSet
 
 CYCLE_PARAM = OpenApiParameter(
     "cycle_id",
@@ -26,32 +30,34 @@ CYCLE_PARAM = OpenApiParameter(
 )
 
 
-class MemberDashboardView(APIView):
+class DashboardViewSet(TeamScopedViewSet):
+    """``teams/{team_id}/dashboards/…``."""
+
     @extend_schema(
         parameters=[CYCLE_PARAM], responses={200: MemberDashboardOutput}, tags=["dashboards"]
     )
-    def get(self, request: Request, team_id: str) -> Response:
-        team, membership = team_and_membership(request.user, team_id, role=Role.MEMBER)
-        cycle = selectors.dashboard_cycle(team, query_uuid(request.query_params, "cycle_id"))
+    @action(detail=False)
+    def member(self, request: Request, team_id: str) -> Response:
+        cycle = selectors.dashboard_cycle(self.team, query_uuid(request.query_params, "cycle_id"))
         return Response(
-            selectors.member_dashboard_get(team=team, membership=membership, cycle=cycle)
+            selectors.member_dashboard_get(team=self.team, membership=self.membership, cycle=cycle)
         )
 
-
-class LeaderDashboardView(APIView):
     @extend_schema(
         parameters=[CYCLE_PARAM], responses={200: LeaderDashboardOutput}, tags=["dashboards"]
     )
-    def get(self, request: Request, team_id: str) -> Response:
-        team, membership = team_and_membership(request.user, team_id, role=Role.SECTION_LEADER)
-        cycle = selectors.dashboard_cycle(team, query_uuid(request.query_params, "cycle_id"))
+    @action(detail=False, permission_classes=[IsSectionLeader])
+    def leader(self, request: Request, team_id: str) -> Response:
+        cycle = selectors.dashboard_cycle(self.team, query_uuid(request.query_params, "cycle_id"))
         return Response(
-            selectors.leader_dashboard_get(team=team, membership=membership, cycle=cycle)
+            selectors.leader_dashboard_get(team=self.team, membership=self.membership, cycle=cycle)
         )
 
-
-class ComplianceInsightsView(APIView):
     @extend_schema(responses={200: ComplianceInsightsOutput}, tags=["dashboards"])
-    def get(self, request: Request, team_id: str) -> Response:
-        team, membership = team_and_membership(request.user, team_id, role=Role.SECTION_LEADER)
-        return Response(selectors.compliance_insights_get(team=team, membership=membership))
+    @action(
+        detail=False, url_path="leader/compliance-insights", permission_classes=[IsSectionLeader]
+    )
+    def compliance_insights(self, request: Request, team_id: str) -> Response:
+        return Response(
+            selectors.compliance_insights_get(team=self.team, membership=self.membership)
+        )

@@ -1,21 +1,30 @@
 from django.urls import path
 
 from notifications.api import views
+from practiceops.core.viewsets import api_router
+
+router = api_router()
+router.register(
+    "teams/<str:team_id>/notifications", views.NotificationViewSet, basename="notifications"
+)
+# Declared before admin/jobs/<name>: "runs" is not a job's name.
+router.register("admin/jobs/runs", views.JobRunViewSet, basename="admin-job-run")
+router.register("admin/jobs", views.JobViewSet, basename="admin-job")
 
 urlpatterns = [
+    # One object per caller and team at the collection's path, and a one-click POST on a detail
+    # path: neither is a router route, so these two mappings are explicit.
     path(
         "teams/<str:team_id>/notification-preferences",
-        views.NotificationPreferencesView.as_view(),
+        views.NotificationPreferenceViewSet.as_view(
+            {"get": "retrieve", "patch": "partial_update", "put": "update"}
+        ),
         name="notification-preferences",
     ),
     path(
-        "teams/<str:team_id>/notifications",
-        views.NotificationListView.as_view(),
-        name="notifications",
+        "unsubscribe/<str:signed_token>",
+        views.UnsubscribeViewSet.as_view({"get": "retrieve", "post": "confirm"}),
+        name="unsubscribe",
     ),
-    path("unsubscribe/<str:signed_token>", views.UnsubscribeView.as_view(), name="unsubscribe"),
-    path("admin/jobs", views.JobListView.as_view(), name="admin-jobs"),
-    path("admin/jobs/runs", views.JobRunListView.as_view(), name="admin-job-runs"),
-    path("admin/jobs/runs/<str:run_id>", views.JobRunDetailView.as_view(), name="admin-job-run"),
-    path("admin/jobs/<str:name>/run", views.JobRunStartView.as_view(), name="admin-job-run-start"),
+    *router.urls,
 ]

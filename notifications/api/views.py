@@ -6,10 +6,10 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.permissions import AllowAny, BasePermission
+from rest_framework.decorators import action
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from notifications import links, selectors, services
 from notifications.api.serializers import (
@@ -28,48 +28,54 @@ from notifications.kinds import kind_get
 from notifications.models import JobRun, JobStatus, JobTrigger, NotificationPreference
 from notifications.runner import job_run_start
 from notifications.schedules import describe
-from practiceops.core.errors import Forbidden, NotFound
+from practiceops.core.errors import NotFound
 from practiceops.core.pagination import paginate
 from practiceops.core.params import parse_uuid, query_choice
-from teams.access import team_and_membership
+from practiceops.core.permissions import IsStaff
+from practiceops.core.viewsets import ApiViewSet
+from teams.api.viewsets import TeamScopedViewSet
 from teams.models import Team
-
-STAFF_REQUIRED = "Staff access required"
-
 
 # --- Notification preferences --------------------------------------------------------------
 
 
-class NotificationPreferencesView(APIView):
+class NotificationPreferenceViewSet(TeamScopedViewSet):
+    """``teams/{team_id}/notification-preferences``: the caller's own, for this team.
+
+    One object per caller and team, at the collection's path: routed with an explicit
+    ``as_view`` mapping (a router maps PATCH/PUT on detail routes only).
+    """
+
     @extend_schema(responses=PreferencesOutput)
-    def get(self, request: Request, team_id: str) -> Response:
-        team, _ = team_and_membership(request.user, team_id)
-        return Response(selectors.preference_get_for_user(user=request.user, team=team))
+    def retrieve(self, request: Request, team_id: str) -> Response:
+        return Response(selectors.preference_get_for_user(user=request.user, team=self.team))
 
     @extend_schema(request=PreferencesInput, responses=PreferencesOutput)
-    def patch(self, request: Request, team_id: str) -> Response:
-        team, _ = team_and_membership(request.user, team_id)
+    def partial_update(self, request: Request, team_id: str) -> Response:
         data = PreferencesInput(data=request.data)
         data.is_valid(raise_exception=True)
-        services.preference_update(user=request.user, team=team, changes=dict(data.validated_data))
-        return Response(selectors.preference_get_for_user(user=request.user, team=team))
+        services.preference_update(
+            user=request.user, team=self.team, changes=dict(data.validated_data)
+        )
+        return Response(selectors.preference_get_for_user(user=request.user, team=self.team))
 
     # Existing clients save the same partial body with PUT.
     @extend_schema(request=PreferencesInput, responses=PreferencesOutput)
-    def put(self, request: Request, team_id: str) -> Response:
-        return self.patch(request, team_id)
+    def update(self, request: Request, team_id: str) -> Response:
+        return self.partial_update(request, team_id)
 
 
-class NotificationListView(APIView):
+class NotificationViewSet(TeamScopedViewSet):
+    """``teams/{team_id}/notifications``: the e-mails sent to the caller for this team."""
+
     @extend_schema(
         parameters=[OpenApiParameter("limit", int), OpenApiParameter("cursor", str)],
         responses=NotificationPageOutput,
     )
-    def get(self, request: Request, team_id: str) -> Response:
-        team, _ = team_and_membership(request.user, team_id)
+    def list(self, request: Request, team_id: str) -> Response:
         page = paginate(
             request.query_params,
-            selectors.email_delivery_list_for_user(user=request.user, team=team),
+            selectors.email_delivery_list_for_user(user=request.user, team=self.team),
             ("-created_at", "-id"),
             lambda rows: [dict(row) for row in rows],
         )
@@ -141,22 +147,32 @@ def _unsubscribe_body(
     }
 
 
-class UnsubscribeView(APIView):
+class UnsubscribeViewSet(ApiViewSet):
     """GET shows what the link would turn off; POST (RFC 8058 one-click) turns it off.
 
     POST ignores its body: mail providers send ``List-Unsubscribe=One-Click`` form-encoded.
+    Public: the signed token is the credential. POST on a detail path is not a router route, so
+    the mapping is explicit in urls.py.
     """
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
     @extend_schema(responses=UnsubscribeOutput, auth=[])
-    def get(self, request: Request, signed_token: str) -> Response:
+    def retrieve(self, request: Request, signed_token: str) -> Response:
+        """GET shows what the link would turn off; POST (RFC 8058 one-click) turns it off.
+
+        POST ignores its body: mail providers send ``List-Unsubscribe=One-Click`` form-encoded.
+        """
         target, team, user, setting = _unsubscribe_state(signed_token)
         return Response(_unsubscribe_body(target, team, user, setting, applied=False))
 
     @extend_schema(request=None, responses=UnsubscribeOutput, auth=[])
-    def post(self, request: Request, signed_token: str) -> Response:
+    def confirm(self, request: Request, signed_token: str) -> Response:
+        """GET shows what the link would turn off; POST (RFC 8058 one-click) turns it off.
+
+        POST ignores its body: mail providers send ``List-Unsubscribe=One-Click`` form-encoded.
+        """
         target, team, user, setting = _unsubscribe_state(signed_token)
         if user is not None:
             services.preference_unsubscribe(user=user, team=team, kind=target.kind)
@@ -166,22 +182,14 @@ class UnsubscribeView(APIView):
 # --- Admin jobs ----------------------------------------------------------------------------
 
 
-class IsStaff(BasePermission):
-    """Only ``is_staff`` users; a team ADMIN is not staff (the first PracticeOps let them in)."""
+class JobViewSet(ApiViewSet):
+    """``admin/jobs``: the scheduled jobs, and running one now (staff only)."""
 
-    def has_permission(self, request: Request, view: Any) -> bool:
-        if not request.user or not request.user.is_authenticated:
-            return False
-        if not request.user.is_staff:
-            raise Forbidden(STAFF_REQUIRED)
-        return True
-
-
-class JobListView(APIView):
+    lookup_url_kwarg = "name"
     permission_classes = [IsStaff]
 
     @extend_schema(responses=JobListOutput)
-    def get(self, request: Request) -> Response:
+    def list(self, request: Request) -> Response:
         from django_celery_beat.models import PeriodicTask
 
         now = timezone.now()
@@ -204,12 +212,9 @@ class JobListView(APIView):
         ]
         return Response({"jobs": jobs})
 
-
-class JobRunStartView(APIView):
-    permission_classes = [IsStaff]
-
     @extend_schema(request=None, responses={202: JobRunEnvelope})
-    def post(self, request: Request, name: str) -> Response:
+    @action(detail=True, methods=["post"])
+    def run(self, request: Request, name: str) -> Response:
         if job_get(name) is None:
             raise NotFound(f"Unknown job: {name}")
         _, snapshot = job_run_start(
@@ -221,7 +226,10 @@ class JobRunStartView(APIView):
         return Response({"run": snapshot}, status=status.HTTP_202_ACCEPTED)
 
 
-class JobRunListView(APIView):
+class JobRunViewSet(ApiViewSet):
+    """``admin/jobs/runs``: the run history (staff only)."""
+
+    lookup_url_kwarg = "run_id"
     permission_classes = [IsStaff]
 
     @extend_schema(
@@ -234,7 +242,7 @@ class JobRunListView(APIView):
         responses=JobRunPageOutput,
         operation_id="admin_jobs_runs_list",
     )
-    def get(self, request: Request) -> Response:
+    def list(self, request: Request) -> Response:
         params = request.query_params
         runs = selectors.job_run_list(
             job_name=query_choice(params, "job_name", JOBS),
@@ -245,12 +253,8 @@ class JobRunListView(APIView):
         )
         return Response(page)
 
-
-class JobRunDetailView(APIView):
-    permission_classes = [IsStaff]
-
     @extend_schema(responses=JobRunEnvelope, operation_id="admin_jobs_runs_retrieve")
-    def get(self, request: Request, run_id: str) -> Response:
+    def retrieve(self, request: Request, run_id: str) -> Response:
         run = JobRun.objects.filter(pk=parse_uuid(run_id, field="run_id")).first()
         if run is None:
             raise NotFound("Job run not found")

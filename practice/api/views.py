@@ -10,7 +10,6 @@ from rest_framework import status
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from practice import selectors, services
 from practice.api.csv_export import practice_logs_csv_response
@@ -30,8 +29,10 @@ from practice.models import AssignmentScope, AssignmentType, Priority
 from practiceops.core.errors import ValidationFailed
 from practiceops.core.pagination import paginate
 from practiceops.core.params import query_bool, query_choice, query_date, query_text
-from teams.access import team_and_membership
-from teams.models import SECTION_MAX_LENGTH, Role
+from practiceops.core.viewsets import ScopedViewSet, requires
+from teams.api.permissions import IsSectionLeader, IsTeamMember
+from teams.api.viewsets import CycleScopedViewSet, TeamScopedViewSet
+from teams.models import SECTION_MAX_LENGTH
 
 PAGE_PARAMS = [
     OpenApiParameter("limit", OpenApiTypes.INT, description="1–100, default 50"),
@@ -83,16 +84,16 @@ def _window(params: Any) -> tuple[Any, Any]:
 # --- Assignments -------------------------------------------------------------------------------
 
 
-class CycleAssignmentsView(APIView):
+class CycleAssignmentViewSet(CycleScopedViewSet):
+    """``cycles/{cycle_id}/assignments``: members list the visible ones; leaders create."""
+
     @extend_schema(request=AssignmentCreateInput, responses={201: AssignmentEnvelope})
-    def post(self, request: Request, cycle_id: str) -> Response:
-        cycle, membership = selectors.cycle_get_for_user(
-            request.user, cycle_id, role=Role.SECTION_LEADER
-        )
+    @requires(IsSectionLeader)
+    def create(self, request: Request, cycle_id: str) -> Response:
         data = AssignmentCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         assignment = services.assignment_create(
-            membership=membership, cycle=cycle, **data.validated_data
+            membership=self.membership, cycle=self.cycle, **data.validated_data
         )
         return Response({"assignment": _assignment(assignment)}, status=status.HTTP_201_CREATED)
 
@@ -107,12 +108,11 @@ class CycleAssignmentsView(APIView):
         ],
         responses={200: AssignmentPage},
     )
-    def get(self, request: Request, cycle_id: str) -> Response:
-        cycle, membership = selectors.cycle_get_for_user(request.user, cycle_id)
+    def list(self, request: Request, cycle_id: str) -> Response:
         params = request.query_params
         assignments = selectors.assignment_list_for_user(
-            membership,
-            cycle=cycle,
+            self.membership,
+            cycle=self.cycle,
             scope=query_choice(params, "scope", AssignmentScope.values),
             section=_section_param(params),
             priority=query_choice(params, "priority", Priority.values),
@@ -128,34 +128,44 @@ class CycleAssignmentsView(APIView):
         return Response(page)
 
 
-class AssignmentDetailView(APIView):
+class AssignmentViewSet(ScopedViewSet):
+    """``assignments/{assignment_id}``: looked up with visibility (404 hidden, 403 another
+    team's); who may change or delete it (creator or ADMIN, ADMIN) is the service's rule."""
+
+    lookup_url_kwarg = "assignment_id"
+    scope_kwarg = "assignment_id"
+    permission_classes = [IsTeamMember]
+
+    def resolve_scope(self, request: Request, value: str) -> tuple[Any, Any]:
+        return selectors.assignment_get_for_user(request.user, value)
+
     @extend_schema(request=AssignmentUpdateInput, responses={200: AssignmentEnvelope})
-    def patch(self, request: Request, assignment_id: str) -> Response:
-        assignment, membership = selectors.assignment_get_for_user(request.user, assignment_id)
+    def partial_update(self, request: Request, assignment_id: str) -> Response:
         data = AssignmentUpdateInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         changes = dict(data.validated_data)
         if "scope" in request.data:
             changes["scope"] = request.data["scope"]
         assignment = services.assignment_update(
-            membership=membership, assignment=assignment, changes=changes
+            membership=self.membership, assignment=self.scope_object, changes=changes
         )
         return Response({"assignment": _assignment(assignment)})
 
     @extend_schema(responses={204: None})
-    def delete(self, request: Request, assignment_id: str) -> Response:
-        assignment, membership = selectors.assignment_get_for_user(request.user, assignment_id)
-        services.assignment_delete(membership=membership, assignment=assignment)
+    def destroy(self, request: Request, assignment_id: str) -> Response:
+        services.assignment_delete(membership=self.membership, assignment=self.scope_object)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 # --- Practice logs -----------------------------------------------------------------------------
 
 
-class CyclePracticeLogsView(APIView):
+class CyclePracticeLogViewSet(CycleScopedViewSet):
+    """``cycles/{cycle_id}/practice-logs``: members log and list (whose logs: the selector)."""
+
     @extend_schema(request=PracticeLogInput, responses={201: PracticeLogCreateOutput})
-    def post(self, request: Request, cycle_id: str) -> Response:
-        cycle, membership = selectors.cycle_get_for_user(request.user, cycle_id)
+    def create(self, request: Request, cycle_id: str) -> Response:
+        membership, cycle = self.membership, self.cycle
         data = PracticeLogInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -179,8 +189,8 @@ class CyclePracticeLogsView(APIView):
         return Response(body, status=status.HTTP_201_CREATED)
 
     @extend_schema(parameters=[*PAGE_PARAMS, *LOG_PARAMS], responses={200: PracticeLogPage})
-    def get(self, request: Request, cycle_id: str) -> Response:
-        cycle, membership = selectors.cycle_get_for_user(request.user, cycle_id)
+    def list(self, request: Request, cycle_id: str) -> Response:
+        membership, cycle = self.membership, self.cycle
         params = request.query_params
         scope = selectors.practice_log_scope(
             membership, me=bool(query_bool(params, "me", True)), section=_section_param(params)
@@ -191,20 +201,22 @@ class CyclePracticeLogsView(APIView):
         return Response(_practice_log_page(params, membership, logs))
 
 
-class TeamPracticeLogsView(APIView):
+class TeamPracticeLogViewSet(TeamScopedViewSet):
+    """``teams/{team_id}/practice-logs``: the same listing across cycles."""
+
     @extend_schema(
         parameters=[*PAGE_PARAMS, *LOG_PARAMS, *WINDOW_PARAMS],
         responses={200: PracticeLogPage},
     )
-    def get(self, request: Request, team_id: str) -> Response:
-        team, membership = team_and_membership(request.user, team_id)
+    def list(self, request: Request, team_id: str) -> Response:
+        membership = self.membership
         params = request.query_params
         scope = selectors.practice_log_scope(
             membership, me=bool(query_bool(params, "me", True)), section=_section_param(params)
         )
         date_from, date_to = _window(params)
         logs = selectors.practice_log_list_for_user(
-            membership, team=team, scope=scope, date_from=date_from, date_to=date_to
+            membership, team=self.team, scope=scope, date_from=date_from, date_to=date_to
         )
         return Response(_practice_log_page(params, membership, logs))
 
@@ -219,8 +231,11 @@ class JSONErrorsOnly(BaseContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
-class TeamPracticeLogsCsvView(APIView):
+class TeamPracticeLogExportViewSet(TeamScopedViewSet):
+    """``teams/{team_id}/practice-logs.csv``: leaders export their scope as CSV."""
+
     content_negotiation_class = JSONErrorsOnly
+    permission_classes = [IsSectionLeader]
 
     @extend_schema(
         parameters=[OpenApiParameter("section", OpenApiTypes.STR), *WINDOW_PARAMS],
@@ -228,28 +243,36 @@ class TeamPracticeLogsCsvView(APIView):
             (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="one row per log")
         },
     )
-    def get(self, request: Request, team_id: str) -> Any:
-        team, membership = team_and_membership(request.user, team_id, role=Role.SECTION_LEADER)
+    def list(self, request: Request, team_id: str) -> Any:
         params = request.query_params
-        scope = selectors.export_scope(membership, section=_section_param(params))
+        scope = selectors.export_scope(self.membership, section=_section_param(params))
         date_from, date_to = _window(params)
-        rows = selectors.practice_log_export_rows(team, scope, date_from=date_from, date_to=date_to)
-        return practice_logs_csv_response(team, rows)
+        rows = selectors.practice_log_export_rows(
+            self.team, scope, date_from=date_from, date_to=date_to
+        )
+        return practice_logs_csv_response(self.team, rows)
 
 
-class PracticeLogDetailView(APIView):
+class PracticeLogViewSet(ScopedViewSet):
+    """``practice-logs/{log_id}``: 404 unknown, 403 not a member; owner-only is the service's."""
+
+    lookup_url_kwarg = "log_id"
+    scope_kwarg = "log_id"
+    permission_classes = [IsTeamMember]
+
+    def resolve_scope(self, request: Request, value: str) -> tuple[Any, Any]:
+        return selectors.practice_log_get_for_user(request.user, value)
+
     @extend_schema(request=PracticeLogInput, responses={200: PracticeLogEnvelope})
-    def patch(self, request: Request, log_id: str) -> Response:
-        log, membership = selectors.practice_log_get_for_user(request.user, log_id)
+    def partial_update(self, request: Request, log_id: str) -> Response:
         data = PracticeLogInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         log = services.practice_log_update(
-            membership=membership, log=log, changes=dict(data.validated_data)
+            membership=self.membership, log=self.scope_object, changes=dict(data.validated_data)
         )
-        return Response({"practice_log": _practice_log(membership, log)})
+        return Response({"practice_log": _practice_log(self.membership, log)})
 
     @extend_schema(responses={204: None})
-    def delete(self, request: Request, log_id: str) -> Response:
-        log, membership = selectors.practice_log_get_for_user(request.user, log_id)
-        services.practice_log_delete(membership=membership, log=log)
+    def destroy(self, request: Request, log_id: str) -> Response:
+        services.practice_log_delete(membership=self.membership, log=self.scope_object)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -4,6 +4,30 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.plumbing import get_doc, is_list_serializer
+
+
+class AutoSchema(SpectacularAutoSchema):
+    """drf-spectacular's schema, without its ViewSet guess that a ``list`` action answers a bare
+    array: our lists answer ``{items, next_cursor}`` (or an object), and the serializer each
+    action declares says so. Operation ids stay ``…_retrieve`` for reads, as they were."""
+
+    def _is_list_view(self, serializer: Any = None) -> bool:
+        if serializer is None:
+            serializer = self.get_response_serializers()
+        if isinstance(serializer, dict) and serializer:
+            serializer = {str(code): s for code, s in serializer.items()}
+            serializer = serializer[min(serializer)]
+        return is_list_serializer(serializer)
+
+    def get_description(self) -> str:  # type: ignore[override]
+        # An operation's description is its action's docstring; a ViewSet's docstring speaks of
+        # the whole resource to the code's readers, not of one operation.
+        action = getattr(self.view, getattr(self.view, "action", None) or self.method.lower(), None)
+        return get_doc(action)
+
+
 ERROR_SCHEMA = {
     "type": "object",
     "required": ["error"],

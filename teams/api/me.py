@@ -2,15 +2,18 @@
 
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from accounts.api.serializers import UserOutput, user_data
+from practiceops.core.viewsets import ApiViewSet
 from teams.models import Membership
 
 
-class MeView(APIView):
+class MeViewSet(ApiViewSet):
+    """``/me`` (the router's collection route: there is no id, the caller is the resource)."""
+
     @extend_schema(
         responses=inline_serializer(
             "MeOutput",
@@ -28,7 +31,7 @@ class MeView(APIView):
             },
         )
     )
-    def get(self, request: Request) -> Response:
+    def list(self, request: Request) -> Response:
         primary = (
             Membership.objects.filter(user=request.user)
             .order_by("created_at", "id")
@@ -37,8 +40,6 @@ class MeView(APIView):
         )
         return Response({"user": user_data(request.user), "primary_team": primary})
 
-
-class MyTeamsView(APIView):
     @extend_schema(
         responses=inline_serializer(
             "MyTeamsOutput",
@@ -57,7 +58,8 @@ class MyTeamsView(APIView):
             },
         )
     )
-    def get(self, request: Request) -> Response:
+    @action(detail=False)
+    def teams(self, request: Request) -> Response:
         rows = (
             Membership.objects.filter(user=request.user)
             .order_by("created_at", "id")

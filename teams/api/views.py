@@ -1,4 +1,8 @@
-"""Teams, members, invites, rehearsal cycles and the calendar feed (spec/api.md)."""
+"""Teams, members, invites, rehearsal cycles and the calendar feed (spec/api.md).
+
+One ViewSet per resource; the team or cycle in the URL and the caller's membership are resolved
+by the scoped bases before any action, and each action declares its role with a permission class.
+"""
 
 from __future__ import annotations
 
@@ -13,16 +17,18 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers, status
+from rest_framework.decorators import action
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from practiceops.core.pagination import paginate
 from practiceops.core.params import parse_uuid, query_bool, query_choice, query_text
 from practiceops.core.ratelimit import enforce_per_ip
+from practiceops.core.viewsets import ApiViewSet, ScopedViewSet, requires
 from teams import access, selectors, services
+from teams.api.permissions import IsSectionLeader, IsTeamAdmin, IsTeamAdminOrSelf
 from teams.api.serializers import (
     CycleCreateInput,
     CycleOutput,
@@ -40,6 +46,7 @@ from teams.api.serializers import (
     TeamUpdateInput,
     page_output,
 )
+from teams.api.viewsets import CycleScopedViewSet, TeamScopedViewSet
 from teams.calendar import team_calendar_ical
 from teams.models import SECTION_MAX_LENGTH, Role
 
@@ -57,12 +64,17 @@ def _cycle(cycle: Any) -> dict[str, Any]:
 # --- teams --------------------------------------------------------------------------------------
 
 
-class TeamCreateView(APIView):
+class TeamViewSet(TeamScopedViewSet):
+    """``POST /teams``; ``GET``/``PATCH /teams/{team_id}``; ``POST …/calendar-token``."""
+
+    lookup_url_kwarg = "team_id"
+
     @extend_schema(
         request=TeamCreateInput,
         responses={201: inline_serializer("TeamCreated", {"team": TeamOutput()})},
     )
-    def post(self, request: Request) -> Response:
+    @requires(IsAuthenticated)
+    def create(self, request: Request) -> Response:
         data = _validated(TeamCreateInput, request.data)
         team, _membership = services.team_create(
             user=request.user,
@@ -72,39 +84,53 @@ class TeamCreateView(APIView):
         )
         return Response({"team": TeamOutput(team).data}, status=status.HTTP_201_CREATED)
 
-
-class TeamDetailView(APIView):
     @extend_schema(
         responses=inline_serializer(
             "TeamWithMembership", {"team": TeamOutput(), "membership": MembershipRoleOutput()}
         )
     )
-    def get(self, request: Request, team_id: str) -> Response:
-        team, membership = access.team_and_membership(request.user, team_id)
+    def retrieve(self, request: Request, team_id: str) -> Response:
         return Response(
-            {"team": TeamOutput(team).data, "membership": MembershipRoleOutput(membership).data}
+            {
+                "team": TeamOutput(self.team).data,
+                "membership": MembershipRoleOutput(self.membership).data,
+            }
         )
 
     @extend_schema(
         request=TeamUpdateInput,
         responses=inline_serializer("TeamUpdated", {"team": TeamOutput()}),
     )
-    def patch(self, request: Request, team_id: str) -> Response:
-        team, _admin = access.team_and_membership(request.user, team_id, role=Role.ADMIN)
+    @requires(IsTeamAdmin)
+    def partial_update(self, request: Request, team_id: str) -> Response:
         data = _validated(TeamUpdateInput, request.data)
         team = services.team_update(
-            team=team,
+            team=self.team,
             name=data.get("name"),
             timezone_name=data.get("timezone"),
             weekly_goal_days=data.get("weekly_goal_days"),
         )
         return Response({"team": TeamOutput(team).data})
 
+    @extend_schema(
+        request=None,
+        responses=inline_serializer("CalendarToken", {"calendar_url": serializers.URLField()}),
+    )
+    @action(detail=True, methods=["post"], url_path="calendar-token")
+    def calendar_token(self, request: Request, team_id: str) -> Response:
+        raw = services.calendar_token_rotate(membership=self.membership)
+        url = request.build_absolute_uri(f"/teams/{self.team.pk}/calendar.ics?token={raw}")
+        return Response({"calendar_url": url})
+
 
 # --- members --------------------------------------------------------------------------------
 
 
-class MemberListView(APIView):
+class MemberViewSet(TeamScopedViewSet):
+    """``teams/{team_id}/members``: leaders list; ADMINs change; ADMINs or the member remove."""
+
+    lookup_url_kwarg = "user_id"
+
     @extend_schema(
         parameters=[
             OpenApiParameter("section", str),
@@ -114,13 +140,11 @@ class MemberListView(APIView):
         ],
         responses=page_output("MemberPage", MemberItemOutput),
     )
-    def get(self, request: Request, team_id: str) -> Response:
-        _team, membership = access.team_and_membership(
-            request.user, team_id, role=Role.SECTION_LEADER
-        )
+    @requires(IsSectionLeader)
+    def list(self, request: Request, team_id: str) -> Response:
         params = request.query_params
         rows = selectors.member_list_for_user(
-            membership=membership,
+            membership=self.membership,
             section=query_text(params, "section", max_length=SECTION_MAX_LENGTH),
             role=query_choice(params, "role", Role.values),
         )
@@ -133,18 +157,16 @@ class MemberListView(APIView):
             )
         )
 
-
-class MemberDetailView(APIView):
     @extend_schema(
         request=MembershipUpdateInput,
         responses=inline_serializer("MembershipUpdated", {"membership": MembershipOutput()}),
     )
-    def patch(self, request: Request, team_id: str, user_id: str) -> Response:
-        team, _admin = access.team_and_membership(request.user, team_id, role=Role.ADMIN)
+    @requires(IsTeamAdmin)
+    def partial_update(self, request: Request, team_id: str, user_id: str) -> Response:
         target = parse_uuid(user_id, field="user_id")
         data = _validated(MembershipUpdateInput, request.data)
         membership = services.membership_update(
-            team=team,
+            team=self.team,
             user_id=target,
             role=data.get("role"),
             section=data["section"] if "section" in data else services.UNSET,
@@ -155,18 +177,21 @@ class MemberDetailView(APIView):
     @extend_schema(
         responses={200: inline_serializer("MemberRemoved", {"message": serializers.CharField()})}
     )
-    def delete(self, request: Request, team_id: str, user_id: str) -> Response:
-        team = access.team_get(team_id)
+    @requires(IsTeamAdminOrSelf)
+    def destroy(self, request: Request, team_id: str, user_id: str) -> Response:
         target = parse_uuid(user_id, field="user_id")
-        access.require_admin_or_self(request.user, team, target)
-        services.membership_remove(team=team, user_id=target, removed_by=request.user)
+        services.membership_remove(team=self.team, user_id=target, removed_by=request.user)
         return Response({"message": "Member removed successfully"})
 
 
 # --- invites --------------------------------------------------------------------------------
 
 
-class TeamInviteListView(APIView):
+class TeamInviteViewSet(TeamScopedViewSet):
+    """``teams/{team_id}/invites``: ADMINs list and create."""
+
+    permission_classes = [IsTeamAdmin]
+
     @extend_schema(
         parameters=[
             OpenApiParameter("include_used", bool),
@@ -175,11 +200,10 @@ class TeamInviteListView(APIView):
         ],
         responses=page_output("InvitePage", InviteOutput),
     )
-    def get(self, request: Request, team_id: str) -> Response:
-        team, _admin = access.team_and_membership(request.user, team_id, role=Role.ADMIN)
+    def list(self, request: Request, team_id: str) -> Response:
         params = request.query_params
         invites = selectors.invite_list_for_team(
-            team=team, include_used=bool(query_bool(params, "include_used", False))
+            team=self.team, include_used=bool(query_bool(params, "include_used", False))
         )
         return Response(
             paginate(
@@ -199,11 +223,10 @@ class TeamInviteListView(APIView):
             )
         },
     )
-    def post(self, request: Request, team_id: str) -> Response:
-        team, _admin = access.team_and_membership(request.user, team_id, role=Role.ADMIN)
+    def create(self, request: Request, team_id: str) -> Response:
         data = _validated(InviteCreateInput, request.data)
         invite, raw = services.invite_create(
-            team=team,
+            team=self.team,
             created_by=request.user,
             email=data.get("email") or None,
             role=data["role"],
@@ -216,24 +239,32 @@ class TeamInviteListView(APIView):
         )
 
 
-class InviteView(APIView):
-    """GET by raw token is public (the invite page); DELETE by id or token is for ADMINs."""
+class InviteViewSet(ScopedViewSet):
+    """``invites/{token}``: the public read and accept by raw token; ADMINs revoke by id or token.
+
+    Only ``destroy`` is scoped: reading and accepting are public, the token being the credential.
+    """
+
+    lookup_url_kwarg = "token"
+    scope_kwarg = "token"
+    unscoped_actions = frozenset({"retrieve", "accept"})
+    permission_classes = [IsTeamAdmin]
+
+    def resolve_scope(self, request: Request, value: str) -> tuple[Any, Any]:
+        invite = selectors.invite_get_by_id_or_token(value)
+        return invite, access.require_member(request.user, invite.team)
 
     def get_authenticators(self) -> list:
         # No authentication at all for the public read, so a stale token cannot break it.
-        if self._is_read():
+        request = getattr(self, "request", None)
+        if request is not None and request.method in ("GET", "HEAD"):
             return []
         return super().get_authenticators()
 
-    def get_permissions(self) -> list:
-        return [AllowAny()] if self._is_read() else [IsAuthenticated()]
-
-    def _is_read(self) -> bool:
-        request = getattr(self, "request", None)
-        return request is not None and request.method in ("GET", "HEAD")
-
     @extend_schema(responses=InvitePublicOutput, auth=[])
-    def get(self, request: Request, token: str) -> Response:
+    @requires(AllowAny)
+    def retrieve(self, request: Request, token: str) -> Response:
+        """GET by raw token is public (the invite page); DELETE by id or token is for ADMINs."""
         invite = selectors.invite_get_by_token(token)
         return Response(InvitePublicOutput(invite).data)
 
@@ -241,17 +272,12 @@ class InviteView(APIView):
     @extend_schema(
         responses={200: inline_serializer("InviteRevoked", {"message": serializers.CharField()})}
     )
-    def delete(self, request: Request, token: str) -> Response:
-        invite = selectors.invite_get_by_id_or_token(token)
-        access.require_admin(request.user, invite.team)
-        services.invite_revoke(invite=invite, revoked_by=request.user)
+    def destroy(self, request: Request, token: str) -> Response:
+        """GET by raw token is public (the invite page); DELETE by id or token is for ADMINs."""
+        services.invite_revoke(invite=self.scope_object, revoked_by=request.user)
         return Response({"message": "Invite revoked successfully"})
 
-
-class InviteAcceptView(APIView):
     # Public, but a bearer token is honoured when present (accepting as a signed-in user).
-    permission_classes = [AllowAny]
-
     @extend_schema(
         request=InviteAcceptInput,
         responses={
@@ -265,7 +291,8 @@ class InviteAcceptView(APIView):
             )
         },
     )
-    def post(self, request: Request, token: str) -> Response:
+    @action(detail=True, methods=["post"], permission_classes=[AllowAny])
+    def accept(self, request: Request, token: str) -> Response:
         enforce_per_ip(request, group="invites:accept")
         if request.user.is_authenticated:
             membership, tokens = services.invite_accept(raw_token=token, user=request.user)
@@ -292,7 +319,9 @@ class InviteAcceptView(APIView):
 _CycleBody = inline_serializer("CycleBody", {"cycle": CycleOutput()})
 
 
-class TeamCycleListView(APIView):
+class TeamCycleViewSet(TeamScopedViewSet):
+    """``teams/{team_id}/cycles``: members list and read the active one; leaders create."""
+
     @extend_schema(
         parameters=[
             OpenApiParameter("upcoming", bool, description="true (default): today and later"),
@@ -301,73 +330,62 @@ class TeamCycleListView(APIView):
         ],
         responses=page_output("CyclePage", CycleOutput),
     )
-    def get(self, request: Request, team_id: str) -> Response:
-        team, _membership = access.team_and_membership(request.user, team_id)
+    def list(self, request: Request, team_id: str) -> Response:
         params = request.query_params
         cycles, ordering = selectors.cycle_list_for_team(
-            team=team, upcoming=bool(query_bool(params, "upcoming", True))
+            team=self.team, upcoming=bool(query_bool(params, "upcoming", True))
         )
         return Response(
             paginate(params, cycles, ordering, lambda page: CycleOutput(page, many=True).data)
         )
 
     @extend_schema(request=CycleCreateInput, responses={201: _CycleBody})
-    def post(self, request: Request, team_id: str) -> Response:
-        team, _leader = access.team_and_membership(request.user, team_id, role=Role.SECTION_LEADER)
+    @requires(IsSectionLeader)
+    def create(self, request: Request, team_id: str) -> Response:
         data = _validated(CycleCreateInput, request.data)
         cycle = services.cycle_create(
-            team=team, date=data["date"], label=data.get("label"), created_by=request.user
+            team=self.team, date=data["date"], label=data.get("label"), created_by=request.user
         )
         return Response({"cycle": _cycle(cycle)}, status=status.HTTP_201_CREATED)
 
-
-class TeamActiveCycleView(APIView):
     @extend_schema(
         responses=inline_serializer("ActiveCycle", {"cycle": CycleOutput(allow_null=True)})
     )
-    def get(self, request: Request, team_id: str) -> Response:
-        team, _membership = access.team_and_membership(request.user, team_id)
-        cycle = selectors.cycle_active_for_team(team)
+    @action(detail=False)
+    def active(self, request: Request, team_id: str) -> Response:
+        cycle = selectors.cycle_active_for_team(self.team)
         return Response({"cycle": _cycle(cycle) if cycle is not None else None})
 
 
-class CycleDetailView(APIView):
+class CycleViewSet(CycleScopedViewSet):
+    """``cycles/{cycle_id}``: members read, leaders change, ADMINs delete."""
+
+    lookup_url_kwarg = "cycle_id"
+
     @extend_schema(responses=_CycleBody)
-    def get(self, request: Request, cycle_id: str) -> Response:
-        cycle, _membership = access.cycle_and_membership(request.user, cycle_id)
-        return Response({"cycle": _cycle(cycle)})
+    def retrieve(self, request: Request, cycle_id: str) -> Response:
+        return Response({"cycle": _cycle(self.cycle)})
 
     @extend_schema(request=CycleUpdateInput, responses=_CycleBody)
-    def patch(self, request: Request, cycle_id: str) -> Response:
-        cycle, _leader = access.cycle_and_membership(
-            request.user, cycle_id, role=Role.SECTION_LEADER
-        )
+    @requires(IsSectionLeader)
+    def partial_update(self, request: Request, cycle_id: str) -> Response:
         data = _validated(CycleUpdateInput, request.data)
         cycle = services.cycle_update(
-            cycle=cycle, date=data.get("date"), label=data.get("label"), updated_by=request.user
+            cycle=self.cycle,
+            date=data.get("date"),
+            label=data.get("label"),
+            updated_by=request.user,
         )
         return Response({"cycle": _cycle(cycle)})
 
     @extend_schema(responses={204: None})
-    def delete(self, request: Request, cycle_id: str) -> Response:
-        cycle, _admin = access.cycle_and_membership(request.user, cycle_id, role=Role.ADMIN)
-        services.cycle_delete(cycle=cycle, deleted_by=request.user)
+    @requires(IsTeamAdmin)
+    def destroy(self, request: Request, cycle_id: str) -> Response:
+        services.cycle_delete(cycle=self.cycle, deleted_by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 # --- calendar feed ----------------------------------------------------------------------------
-
-
-class CalendarTokenView(APIView):
-    @extend_schema(
-        request=None,
-        responses=inline_serializer("CalendarToken", {"calendar_url": serializers.URLField()}),
-    )
-    def post(self, request: Request, team_id: str) -> Response:
-        team, membership = access.team_and_membership(request.user, team_id)
-        raw = services.calendar_token_rotate(membership=membership)
-        url = request.build_absolute_uri(f"/teams/{team.pk}/calendar.ics?token={raw}")
-        return Response({"calendar_url": url})
 
 
 class _JsonErrorsNegotiation(BaseContentNegotiation):
@@ -381,8 +399,10 @@ class _JsonErrorsNegotiation(BaseContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
-class CalendarFeedView(APIView):
-    # Public: the secret token in the URL is the credential (calendar apps send no headers).
+class CalendarFeedViewSet(ApiViewSet):
+    """``teams/{team_id}/calendar.ics``: public, the secret token in the URL is the credential
+    (calendar apps send no headers), so it is not membership-scoped."""
+
     authentication_classes: list = []
     permission_classes = [AllowAny]
     content_negotiation_class = _JsonErrorsNegotiation
@@ -397,7 +417,7 @@ class CalendarFeedView(APIView):
         },
         auth=[],
     )
-    def get(self, request: Request, team_id: str) -> HttpResponse:
+    def list(self, request: Request, team_id: str) -> HttpResponse:
         team_pk = parse_uuid(team_id, field="team_id")
         membership = selectors.calendar_membership_get(
             team_id=team_pk, raw_token=request.query_params.get("token")

@@ -1,4 +1,10 @@
-"""Ticket endpoints (spec/api.md → Tickets): parse, look up with visibility, call a service."""
+"""Ticket endpoints (spec/api.md → Tickets): parse, look up with visibility, call a service.
+
+``TicketViewSet`` holds the actions on one ticket; the ticket is looked up with the caller's
+membership and the "can view" rule (404 hidden, 403 outside the team) before any action runs.
+Who may claim, transition, verify or assign is the state machine's and the services' rule: the
+actions call them and never set ``status``. A new action on a ticket is one ``@action`` method.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +14,17 @@ from typing import Any
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from practice.models import Priority
 from practiceops.core.errors import NotFound, ValidationFailed
 from practiceops.core.pagination import paginate
 from practiceops.core.params import query_choice, query_text, query_uuid
-from teams.access import team_and_membership
+from practiceops.core.viewsets import ScopedViewSet
+from teams.api.permissions import IsTeamMember
+from teams.api.viewsets import CycleScopedViewSet, TeamScopedViewSet
 from teams.models import SECTION_MAX_LENGTH, RehearsalCycle
 from tickets import selectors, services
 from tickets.api.serializers import (
@@ -84,129 +92,130 @@ def _ticket_response(ticket: Any, *, status_code: int = status.HTTP_200_OK) -> R
     return Response({"ticket": ticket_data(ticket)}, status=status_code)
 
 
-class CycleTicketsView(APIView):
+class CycleTicketViewSet(CycleScopedViewSet):
+    """``cycles/{cycle_id}/tickets``: members list the visible tickets of the cycle and create."""
+
     @extend_schema(parameters=_FILTER_PARAMS, responses=TicketPage)
-    def get(self, request: Request, cycle_id: str) -> Response:
-        cycle, membership = selectors.cycle_get_for_user(request.user, cycle_id)
-        filters = replace(_filters(request.query_params, with_cycle=False), cycle_id=cycle.pk)
-        return _ticket_page(request, membership, filters)
+    def list(self, request: Request, cycle_id: str) -> Response:
+        filters = replace(_filters(request.query_params, with_cycle=False), cycle_id=self.cycle.pk)
+        return _ticket_page(request, self.membership, filters)
 
     @extend_schema(request=TicketCreateInput, responses={201: TicketEnvelope})
-    def post(self, request: Request, cycle_id: str) -> Response:
-        cycle, membership = selectors.cycle_get_for_user(request.user, cycle_id)
+    def create(self, request: Request, cycle_id: str) -> Response:
         ticket = services.ticket_create(
-            membership=membership, cycle=cycle, **_body(request, TicketCreateInput)
+            membership=self.membership, cycle=self.cycle, **_body(request, TicketCreateInput)
         )
         return _ticket_response(ticket, status_code=status.HTTP_201_CREATED)
 
 
-class TeamTicketsView(APIView):
+class TeamTicketViewSet(TeamScopedViewSet):
+    """``teams/{team_id}/tickets``: the visible tickets across cycles."""
+
     @extend_schema(
         parameters=[*_FILTER_PARAMS, OpenApiParameter("cycle_id", OpenApiTypes.UUID)],
         responses=TicketPage,
     )
-    def get(self, request: Request, team_id: str) -> Response:
-        team, membership = team_and_membership(request.user, team_id)
+    def list(self, request: Request, team_id: str) -> Response:
         filters = _filters(request.query_params, with_cycle=True)
         if (
             filters.cycle_id
-            and not RehearsalCycle.objects.filter(pk=filters.cycle_id, team=team).exists()
+            and not RehearsalCycle.objects.filter(pk=filters.cycle_id, team=self.team).exists()
         ):
             raise NotFound(selectors.CYCLE_NOT_FOUND)
-        return _ticket_page(request, membership, filters)
+        return _ticket_page(request, self.membership, filters)
 
 
-class TicketDetailView(APIView):
+class TicketViewSet(ScopedViewSet):
+    """``tickets/{ticket_id}`` and its actions."""
+
+    lookup_url_kwarg = "ticket_id"
+    scope_kwarg = "ticket_id"
+    permission_classes = [IsTeamMember]
+
+    def resolve_scope(self, request: Request, value: str) -> tuple[Any, Any]:
+        # 404 unknown, 403 "Not a member of this team", 404 again when the member may not see it.
+        return selectors.ticket_get_for_user(request.user, value)
+
+    @property
+    def ticket(self) -> Any:
+        return self.scope_object
+
     @extend_schema(responses=TicketEnvelope)
-    def get(self, request: Request, ticket_id: str) -> Response:
-        ticket, _ = selectors.ticket_get_for_user(request.user, ticket_id)
-        return _ticket_response(ticket)
+    def retrieve(self, request: Request, ticket_id: str) -> Response:
+        return _ticket_response(self.ticket)
 
     @extend_schema(request=TicketUpdateInput, responses=TicketEnvelope)
-    def patch(self, request: Request, ticket_id: str) -> Response:
-        ticket, membership = selectors.ticket_get_for_user(request.user, ticket_id)
+    def partial_update(self, request: Request, ticket_id: str) -> Response:
         # The serializer would silently drop an unknown "status"; the contract wants it refused.
         if isinstance(request.data, dict) and "status" in request.data:
             raise ValidationFailed(STATUS_NOT_EDITABLE, field="status")
         changes = _body(request, TicketUpdateInput)
         ticket = services.ticket_update(
-            membership=membership, ticket_id=ticket.pk, changes=dict(changes)
+            membership=self.membership, ticket_id=self.ticket.pk, changes=dict(changes)
         )
         return _ticket_response(ticket)
 
-
-class TicketClaimView(APIView):
     @extend_schema(request=None, responses=TicketEnvelope)
-    def post(self, request: Request, ticket_id: str) -> Response:
-        ticket, membership = selectors.ticket_get_for_user(request.user, ticket_id)
-        return _ticket_response(services.ticket_claim(membership=membership, ticket_id=ticket.pk))
+    @action(detail=True, methods=["post"])
+    def claim(self, request: Request, ticket_id: str) -> Response:
+        ticket = services.ticket_claim(membership=self.membership, ticket_id=self.ticket.pk)
+        return _ticket_response(ticket)
 
-
-class TicketUnclaimView(APIView):
     @extend_schema(request=None, responses=TicketEnvelope)
-    def post(self, request: Request, ticket_id: str) -> Response:
-        ticket, membership = selectors.ticket_get_for_user(request.user, ticket_id)
-        return _ticket_response(services.ticket_unclaim(membership=membership, ticket_id=ticket.pk))
+    @action(detail=True, methods=["post"])
+    def unclaim(self, request: Request, ticket_id: str) -> Response:
+        ticket = services.ticket_unclaim(membership=self.membership, ticket_id=self.ticket.pk)
+        return _ticket_response(ticket)
 
-
-class TicketAssignView(APIView):
     @extend_schema(request=TicketAssignInput, responses=TicketEnvelope)
-    def post(self, request: Request, ticket_id: str) -> Response:
-        ticket, membership = selectors.ticket_get_for_user(request.user, ticket_id)
+    @action(detail=True, methods=["post"])
+    def assign(self, request: Request, ticket_id: str) -> Response:
         body = _body(request, TicketAssignInput)
         ticket = services.ticket_assign(
-            membership=membership, ticket_id=ticket.pk, owner_id=body["owner_id"]
+            membership=self.membership, ticket_id=self.ticket.pk, owner_id=body["owner_id"]
         )
         return _ticket_response(ticket)
 
-
-class TicketTransitionView(APIView):
     @extend_schema(request=TicketTransitionInput, responses=TicketEnvelope)
-    def post(self, request: Request, ticket_id: str) -> Response:
-        ticket, membership = selectors.ticket_get_for_user(request.user, ticket_id)
+    @action(detail=True, methods=["post"])
+    def transition(self, request: Request, ticket_id: str) -> Response:
         body = _body(request, TicketTransitionInput)
         ticket = services.ticket_transition(
-            membership=membership,
-            ticket_id=ticket.pk,
+            membership=self.membership,
+            ticket_id=self.ticket.pk,
             to_status=body["to_status"],
             content=body.get("content"),
         )
         return _ticket_response(ticket)
 
-
-class TicketVerifyView(APIView):
     @extend_schema(request=TicketVerifyInput, responses=TicketEnvelope)
-    def post(self, request: Request, ticket_id: str) -> Response:
-        ticket, membership = selectors.ticket_get_for_user(request.user, ticket_id)
+    @action(detail=True, methods=["post"])
+    def verify(self, request: Request, ticket_id: str) -> Response:
         body = _body(request, TicketVerifyInput)
         ticket = services.ticket_verify(
-            membership=membership, ticket_id=ticket.pk, content=body.get("content")
+            membership=self.membership, ticket_id=self.ticket.pk, content=body.get("content")
         )
         return _ticket_response(ticket)
 
-
-class TicketCommentsView(APIView):
     @extend_schema(request=TicketCommentInput, responses={201: ActivityEnvelope})
-    def post(self, request: Request, ticket_id: str) -> Response:
-        ticket, membership = selectors.ticket_get_for_user(request.user, ticket_id)
+    @action(detail=True, methods=["post"])
+    def comments(self, request: Request, ticket_id: str) -> Response:
         body = _body(request, TicketCommentInput)
         activity = services.ticket_comment(
-            membership=membership, ticket_id=ticket.pk, content=body["content"]
+            membership=self.membership, ticket_id=self.ticket.pk, content=body["content"]
         )
         activity.user = request.user
         return Response({"activity": activity_data(activity)}, status=status.HTTP_201_CREATED)
 
-
-class TicketActivityView(APIView):
     @extend_schema(
         parameters=[OpenApiParameter("limit", int), OpenApiParameter("cursor", str)],
         responses=ActivityPage,
     )
-    def get(self, request: Request, ticket_id: str) -> Response:
-        ticket, _ = selectors.ticket_get_for_user(request.user, ticket_id)
+    @action(detail=True)
+    def activity(self, request: Request, ticket_id: str) -> Response:
         page = paginate(
             request.query_params,
-            selectors.activity_list_for_ticket(ticket),
+            selectors.activity_list_for_ticket(self.ticket),
             selectors.ACTIVITY_ORDERING,
             lambda rows: [activity_data(a) for a in rows],
         )

@@ -155,7 +155,8 @@ def suggested_ticket(log: PracticeLog, cycle: RehearsalCycle | None) -> dict[str
         return None
     return {
         "title_suggestion": SUGGESTED_TICKET_TITLE,
-        "due_date": cycle.date_as_datetime if cycle is not None else None,
+        # A date, as the field's name says and existing clients display it (not midnight UTC).
+        "due_date": cycle.date if cycle is not None else None,
         "visibility_default": "PRIVATE",
         "priority_default": "MEDIUM",
         "category_default": "OTHER",

@@ -1,8 +1,8 @@
 """The invitation e-mail: multipart (text and HTML), naming the team, with the invite link.
 
 It goes through the notifications outbox like every other e-mail (retries, delivery
-history, unsubscribe headers); the outbox is imported lazily because notifications sits
-above teams.
+history, unsubscribe headers), reached through ``practiceops.core.outbox``: notifications
+sits above teams, so teams does not import it; notifications registers its outbox there.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+
+from practiceops.core.outbox import email_enqueue
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -26,8 +28,6 @@ def invite_email_send(*, invite: Invite, raw_token: str, invited_by: User | None
     """
     if not invite.email:
         return
-    from notifications.outbox import email_enqueue
-
     team = invite.team
     email_enqueue(
         kind=INVITE_KIND,

@@ -277,17 +277,20 @@ def invite_accept(
         if Membership.objects.filter(team_id=invite.team_id, user=user).exists():
             raise Conflict(ALREADY_MEMBER)
     else:
+        # An invite bound to an address already knows the e-mail: the body need not repeat it.
+        email = normalize_email(email) if email else invite.email
+        if invite.email and email and invite.email != email:
+            raise Forbidden(INVITE_OTHER_EMAIL)
+        # An existing account is told to log in before it is asked for a name or password
+        # it would not use.
+        if email and User.objects.filter(email=email).exists():
+            raise Conflict(ACCOUNT_EXISTS, field="email")
         if not name:
             raise ValidationFailed(FIELD_REQUIRED, field="name")
         if not email:
             raise ValidationFailed(FIELD_REQUIRED, field="email")
         if not password:
             raise ValidationFailed(FIELD_REQUIRED, field="password")
-        email = normalize_email(email)
-        if invite.email and invite.email != email:
-            raise Forbidden(INVITE_OTHER_EMAIL)
-        if User.objects.filter(email=email).exists():
-            raise Conflict(ACCOUNT_EXISTS, field="email")
         try:
             user = user_register(email=email, name=name, password=password)
         except Conflict:

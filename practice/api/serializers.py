@@ -139,7 +139,7 @@ def practice_log_data(row: Mapping[str, Any], links: Mapping[str, Any]) -> dict[
 
 class SuggestedTicketOutput(serializers.Serializer):
     title_suggestion = serializers.CharField()
-    due_date = serializers.DateTimeField(allow_null=True)
+    due_date = serializers.DateField(allow_null=True)
     visibility_default = serializers.CharField()
     priority_default = serializers.CharField()
     category_default = serializers.CharField()

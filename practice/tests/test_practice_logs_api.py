@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 import uuid
 
 import pytest
@@ -76,11 +77,13 @@ def test_blocked_log_suggests_a_ticket_due_on_the_cycle_date(alto_member, cycle)
     body = response.json()
     assert body["suggested_ticket"] == {
         "title_suggestion": "Practice blocker - needs attention",
-        "due_date": f"{cycle.date.isoformat()}T00:00:00Z",
+        # A date "YYYY-MM-DD" (the first code answered a timestamp, midnight UTC).
+        "due_date": cycle.date.isoformat(),
         "visibility_default": "PRIVATE",
         "priority_default": "MEDIUM",
         "category_default": "OTHER",
     }
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", body["suggested_ticket"]["due_date"])
     assert body["practice_log"]["blocked_flag"] is True
     assert body["practice_log"]["rating_1_5"] == 2
     assert body["practice_log"]["notes"] == "Stuck at bar 12"

@@ -405,6 +405,55 @@ def test_anonymous_accept_with_the_email_of_an_existing_account(anon, alto_membe
     )
 
 
+def test_anonymous_accept_of_a_bound_invite_takes_the_invites_email(anon, team):
+    invite, raw = make_invite(team, email="new.singer@example.com", section="Tenor")
+
+    response = anon.post(
+        f"/invites/{raw}/accept",
+        {"name": "New Singer", "password": "a-long-passphrase-9"},
+        format="json",
+    )
+
+    assert response.status_code == 201, response.content
+    body = response.json()
+    user = User.objects.get(email="new.singer@example.com")
+    assert user.display_name == "New Singer" and user.check_password("a-long-passphrase-9")
+    assert body["membership"]["user_id"] == str(user.id)
+    assert body["membership"]["section"] == "Tenor"
+    assert body["access_token"] and body["refresh_token"]
+    invite.refresh_from_db()
+    assert invite.used_by == user
+
+
+def test_anonymous_accept_of_a_bound_invite_to_an_existing_account_is_409(anon, alto_member, team):
+    invite, raw = make_invite(team, email=alto_member.user.email)
+
+    # Neither the e-mail nor a name or password: the account exists, so the caller must log in.
+    for body in ({}, {"name": "Alice", "password": "whatever-it-is-1"}):
+        assert_error(
+            anon.post(f"/invites/{raw}/accept", body, format="json"),
+            409,
+            "CONFLICT",
+            "An account with this email exists. Please log in to accept this invite.",
+            field="email",
+        )
+    invite.refresh_from_db()
+    assert invite.used_at is None
+    assert Membership.objects.filter(user=alto_member.user).count() == 1
+
+
+def test_anonymous_accept_of_a_bound_invite_still_needs_a_name(anon, team):
+    _, raw = make_invite(team, email="nameless@example.com")
+    assert_error(
+        anon.post(f"/invites/{raw}/accept", {"password": "a-long-passphrase-9"}, format="json"),
+        422,
+        "VALIDATION_ERROR",
+        "This field is required.",
+        field="name",
+    )
+    assert not User.objects.filter(email="nameless@example.com").exists()
+
+
 def test_accept_is_rate_limited_per_ip(anon, team, settings):
     settings.AUTH_RATE_LIMIT = "3/m"
     for _ in range(3):

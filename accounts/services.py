@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import structlog
+from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
-from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from accounts.models import User
 from practiceops.core.errors import Conflict, Unauthorized, ValidationFailed
@@ -82,24 +83,29 @@ def _decode_refresh(raw: str) -> RefreshToken:
 
 @transaction.atomic
 def token_refresh(*, raw_refresh: str) -> dict[str, str]:
-    """Rotate a refresh token: the old one is blacklisted, a new pair is issued.
+    """A new access token for a live refresh token (spec/api.md → ``POST /auth/refresh``).
 
-    simplejwt's own rotation checks the blacklist with a plain SELECT and then
-    get_or_create()s the blacklist row, so two parallel refreshes both succeed. Here the
-    outstanding-token row is locked first: the second refresh waits, then sees the
-    blacklist row and is refused.
+    By default the refresh token is not rotated: the answer carries the same one, which keeps
+    working until it expires, is logged out or a password change revokes it (existing web
+    clients store only the new access token). With ``REFRESH_TOKEN_ROTATION`` the old token is
+    blacklisted and a new pair is issued. simplejwt's own rotation checks the blacklist with a
+    plain SELECT and then get_or_create()s the blacklist row, so two parallel refreshes both
+    succeed; here the outstanding-token row is locked first: the second refresh waits, then
+    sees the blacklist row and is refused.
     """
+    rotate = settings.REFRESH_TOKEN_ROTATION
     token = _decode_refresh(raw_refresh)
-    outstanding = (
-        OutstandingToken.objects.select_for_update(of=("self",))
-        .filter(jti=token.get("jti"))
-        .first()
-    )
+    outstanding_tokens = OutstandingToken.objects.filter(jti=token.get("jti"))
+    if rotate:
+        outstanding_tokens = outstanding_tokens.select_for_update(of=("self",))
+    outstanding = outstanding_tokens.first()
     if outstanding is None or BlacklistedToken.objects.filter(token=outstanding).exists():
         raise Unauthorized(INVALID_REFRESH)
     user = User.objects.filter(pk=outstanding.user_id, is_active=True).first()
     if user is None or str(user.pk) != str(token.get("sub")):
         raise Unauthorized(INVALID_REFRESH)
+    if not rotate:
+        return {"access_token": str(AccessToken.for_user(user)), "refresh_token": raw_refresh}
     BlacklistedToken.objects.create(token=outstanding)
     return token_pair_for_user(user)
 

@@ -5,8 +5,10 @@ import time
 
 import jwt
 import pytest
+import time_machine
 from django.conf import settings
-from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from accounts.models import User
 from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
@@ -211,7 +213,47 @@ def test_deleted_and_inactive_users_refused_with_valid_token(anon):
 # --- refresh --------------------------------------------------------------------------------
 
 
-def test_refresh_rotates_and_old_token_stops_working(anon):
+def test_refresh_keeps_the_refresh_token_by_default(anon):
+    # Existing web clients store only the new access token and refresh with their first
+    # refresh token again: it must keep working (spec: no rotation by default).
+    user = UserFactory()
+    pair = login(anon, user.email).json()
+    access_tokens = []
+    for _ in range(3):
+        response = anon.post(
+            "/auth/refresh", {"refresh_token": pair["refresh_token"]}, format="json"
+        )
+        assert response.status_code == 200, response.content
+        body = response.json()
+        assert set(body) == {"access_token", "refresh_token"}
+        assert body["refresh_token"] == pair["refresh_token"]
+        claims = decode(body["access_token"])
+        assert (claims["sub"], claims["type"]) == (str(user.id), "access")
+        access_tokens.append(body["access_token"])
+    assert len(set(access_tokens)) == 3
+    me = APIClient()
+    me.credentials(HTTP_AUTHORIZATION=f"Bearer {access_tokens[-1]}")
+    assert me.get("/me").json()["user"]["id"] == str(user.id)
+    # Refreshing recorded no new refresh tokens and retired none.
+    assert OutstandingToken.objects.filter(user=user).count() == 1
+    assert not BlacklistedToken.objects.filter(token__user=user).exists()
+
+
+def test_refresh_token_without_rotation_ends_at_expiry(anon, settings):
+    user = UserFactory()
+    pair = login(anon, user.email).json()
+    later = datetime.datetime.now(datetime.UTC) + datetime.timedelta(
+        days=settings.REFRESH_TOKEN_DAYS, seconds=1
+    )
+    with time_machine.travel(later, tick=False):
+        response = anon.post(
+            "/auth/refresh", {"refresh_token": pair["refresh_token"]}, format="json"
+        )
+    assert_error(response, 401, "UNAUTHORIZED", "Invalid or expired refresh token")
+
+
+def test_refresh_with_rotation_retires_the_old_token(anon, settings):
+    settings.REFRESH_TOKEN_ROTATION = True
     user = UserFactory()
     pair = login(anon, user.email).json()
     response = anon.post("/auth/refresh", {"refresh_token": pair["refresh_token"]}, format="json")

@@ -1,4 +1,5 @@
-"""Parallel refreshes of one token: exactly one wins (PITFALLS.md → simplejwt)."""
+"""Parallel refreshes of one token: with rotation exactly one wins (PITFALLS.md → simplejwt);
+without rotation (the default) every one succeeds and the token stays alive."""
 
 import threading
 
@@ -13,6 +14,7 @@ from accounts.tests.factories import UserFactory
 @pytest.mark.django_db(transaction=True)
 def test_ten_parallel_refreshes_give_exactly_one_success(require_postgres, settings):
     settings.AUTH_RATE_LIMIT = "1000/m"
+    settings.REFRESH_TOKEN_ROTATION = True
     user = UserFactory()
     for _round in range(3):
         refresh = token_pair_for_user(user)["refresh_token"]
@@ -47,3 +49,34 @@ def test_ten_parallel_refreshes_give_exactly_one_success(require_postgres, setti
             client.post("/auth/refresh", {"refresh_token": refresh}, format="json").status_code
             == 401
         )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ten_parallel_refreshes_without_rotation_all_succeed(require_postgres, settings):
+    settings.AUTH_RATE_LIMIT = "1000/m"
+    assert settings.REFRESH_TOKEN_ROTATION is False
+    user = UserFactory()
+    refresh = token_pair_for_user(user)["refresh_token"]
+    barrier = threading.Barrier(10)
+    answers: list[tuple[int, str | None]] = []
+
+    def attempt() -> None:
+        client = APIClient()
+        barrier.wait()
+        try:
+            response = client.post("/auth/refresh", {"refresh_token": refresh}, format="json")
+            body = response.json()
+            answers.append((response.status_code, body.get("refresh_token")))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers == [(200, refresh)] * 10
+    client = APIClient()
+    assert (
+        client.post("/auth/refresh", {"refresh_token": refresh}, format="json").status_code == 200
+    )

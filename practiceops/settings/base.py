@@ -44,6 +44,8 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0, maximum=10)
 AUTH_RATE_LIMIT = env_rate("AUTH_RATE_LIMIT", "10/m")
 ACCESS_TOKEN_MINUTES = env_int("ACCESS_TOKEN_MINUTES", 15, minimum=1)
 REFRESH_TOKEN_DAYS = env_int("REFRESH_TOKEN_DAYS", 30, minimum=1)
+# Off by default: existing web clients keep their first refresh token (spec: POST /auth/refresh).
+REFRESH_TOKEN_ROTATION = env_bool("REFRESH_TOKEN_ROTATION", False)
 MAX_BODY_BYTES = env_int("MAX_BODY_BYTES", 1024 * 1024, minimum=1024)
 
 INSTALLED_APPS = [
@@ -205,8 +207,9 @@ AUTH_PASSWORD_VALIDATORS = [
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=ACCESS_TOKEN_MINUTES),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=REFRESH_TOKEN_DAYS),
-    "ROTATE_REFRESH_TOKENS": True,
-    "BLACKLIST_AFTER_ROTATION": True,
+    # accounts.services.token_refresh implements both modes (simplejwt's views are not used).
+    "ROTATE_REFRESH_TOKENS": REFRESH_TOKEN_ROTATION,
+    "BLACKLIST_AFTER_ROTATION": REFRESH_TOKEN_ROTATION,
     "UPDATE_LAST_LOGIN": False,
     "ALGORITHM": "HS256",
     "SIGNING_KEY": JWT_SECRET_KEY,

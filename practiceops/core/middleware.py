@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 
 from practiceops.core import errors
 from practiceops.core.envelope import error_response
+from practiceops.core.paths import is_html_path
 
 logger = structlog.get_logger("practiceops.request")
 
@@ -82,8 +83,8 @@ class DatabaseUnavailableMiddleware:
         if isinstance(exception, OperationalError | InterfaceError):
             logger.error("database_unavailable", error=exception.__class__.__name__)
             return error_response(request, errors.ServiceUnavailable("Database unavailable"))
-        if request.path.startswith("/admin/") and not request.path.startswith("/admin/jobs"):
-            return None  # the admin console keeps Django's own error pages
+        if is_html_path(request.path):
+            return None  # the admin console and the web app keep their own error pages
         from practiceops.core.exceptions import to_api_error
 
         return error_response(request, to_api_error(exception))

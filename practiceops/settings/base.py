@@ -254,6 +254,7 @@ SPECTACULAR_SETTINGS = {
         "PriorityEnum": "practice.models.Priority",
         "JobRunStatusEnum": "notifications.models.JobStatus",
         "EmailStatusEnum": "notifications.models.EmailStatus",
+        "HealthCheckEnum": ["ok", "error"],
     },
 }
 
@@ -300,6 +301,8 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+# The JSON envelope outside the admin console and /app/, Django's page (or 403_csrf.html) inside.
+CSRF_FAILURE_VIEW = "practiceops.core.views.csrf_failure"
 
 # --- E-mail ---------------------------------------------------------------------------------
 

@@ -52,12 +52,17 @@ class ApiViewSet(ViewSet):
         """The action's own permission classes, declared next to it, else the ViewSet's.
 
         A standard action declares its classes with ``@requires(...)``; an extra action with
-        ``@action(permission_classes=[...])``, which DRF applies itself.
+        ``@action(permission_classes=[...])``, honoured here too when the action is mapped with
+        an explicit ``as_view({...})`` rather than by a router.
         """
         if self.action is None:
             # A wrong method on a known route: 405 whoever asks, before any lookup or role.
             return []
-        declared = getattr(getattr(self, self.action, None), "permission_classes", None)
+        handler = getattr(self, self.action, None)
+        declared = getattr(handler, "permission_classes", None)
+        if declared is None:
+            # An @action's own kwargs: the router applies them, an explicit as_view() does not.
+            declared = getattr(handler, "kwargs", {}).get("permission_classes")
         if declared is not None:
             return [permission() for permission in declared]
         return super().get_permissions()

@@ -148,14 +148,23 @@ def main() -> None:
     print(
         f"{args.rounds} rounds x {args.n} requests per endpoint, ms per request (median of rounds)"
     )
-    print(f"{'endpoint':40} {'A':>8} {'B':>8} {'B/A':>6}   A spread   B spread")
+    print(
+        f"{'endpoint':40} {'A':>8} {'B':>8} {'B/A':>6}  {'paired B/A (q1-q3)':>19}"
+        "  A spread   B spread"
+    )
     for name in ENDPOINTS:
         a = [r[name] for r in rounds["A"]]
         b = [r[name] for r in rounds["B"]]
         ma, mb = statistics.median(a), statistics.median(b)
+        # The two trees of one round ran back to back: their ratio cancels most machine drift.
+        paired = sorted(rb / ra for ra, rb in zip(a, b, strict=True))
+        q1, q2, q3 = statistics.quantiles(paired, n=4) if len(paired) > 1 else paired * 3
         spread_a = f"{min(a) / ma:.2f}-{max(a) / ma:.2f}"
         spread_b = f"{min(b) / mb:.2f}-{max(b) / mb:.2f}"
-        print(f"{name:40} {ma:8.2f} {mb:8.2f} {mb / ma:6.3f}   {spread_a}  {spread_b}")
+        print(
+            f"{name:40} {ma:8.2f} {mb:8.2f} {mb / ma:6.3f}  {q2:7.3f} ({q1:.3f}-{q3:.3f})"
+            f"  {spread_a}  {spread_b}"
+        )
     pairs = [
         statistics.median(rb[name] / ra[name] for name in ENDPOINTS)
         for ra, rb in zip(rounds["A"], rounds["B"], strict=True)

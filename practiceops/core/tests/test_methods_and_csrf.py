@@ -134,3 +134,14 @@ def test_suggested_ticket_due_date_is_a_date_in_the_schema(anon):
     schema = anon.get("/openapi.json").json()
     due_date = schema["components"]["schemas"]["SuggestedTicketOutput"]["properties"]["due_date"]
     assert due_date["format"] == "date"
+
+
+def test_a_dot_dot_ticket_id_is_the_envelope_not_a_csrf_page(strict_anon, alto_member):
+    # A client that does not normalise "/tickets/.." reaches the ticket route with id "..".
+    assert_error(strict_anon.patch("/tickets/..", {}, format="json"), 401, "UNAUTHORIZED")
+    assert_error(
+        _strict(alto_member).patch("/tickets/..", {}, format="json"),
+        422,
+        "VALIDATION_ERROR",
+        field="ticket_id",
+    )

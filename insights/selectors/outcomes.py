@@ -4,8 +4,9 @@ what is still open, what the stale-claim job released and how much practice went
 
 Scope is the leader dashboard's (``common.leader_ticket_scope_q`` for TEAM/SECTION tickets,
 ``common.private_aggregate_scope_q`` for PRIVATE ones). PRIVATE tickets only ever count in
-groups: a PRIVATE ticket adds to a figure of a row only when at least PRIVATE_GROUP_MIN PRIVATE
-tickets add to that same figure of that same row, so no figure moves by one private ticket.
+groups: per (section, song_ref) cell, the finest grouping of the leader dashboard's PRIVATE
+aggregates, a figure counts its PRIVATE tickets only when PRIVATE_GROUP_MIN or more of them are
+behind it; team, section and song rows are sums of whole cells (see ``_Rows``).
 
 Four queries whatever the team's size (five for an ADMIN, who also gets the sections of
 members without tickets): tickets grouped by (section, song, visibility); the durations of
@@ -96,60 +97,72 @@ def percentile(values: list[float], fraction: float) -> float | None:
 
 
 @dataclass
-class _Row:
-    """One output row's figures, kept apart by visibility until the privacy rule is applied."""
+class _Figures:
+    """Figures of one output row, or the PRIVATE contributions of one (section, song) cell."""
 
-    public: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNT_MEASURES, 0))
-    private: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNT_MEASURES, 0))
-    private_tickets: dict[str, int] = field(
-        default_factory=lambda: dict.fromkeys(COUNT_MEASURES, 0)
-    )
-    public_hours: list[float] = field(default_factory=list)
-    private_hours: list[float] = field(default_factory=list)
-    public_logs: dict[Any, int] = field(default_factory=dict)
-    private_logs: dict[Any, int] = field(default_factory=dict)
-    private_linked_tickets: set[Any] = field(default_factory=set)
-
-    def add(self, measure: str, value: int, *, private: bool, tickets: int) -> None:
-        if private:
-            self.private[measure] += value
-            self.private_tickets[measure] += tickets
-        else:
-            self.public[measure] += value
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNT_MEASURES, 0))
+    # Distinct tickets behind each count: what the PRIVATE group threshold is about.
+    tickets: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNT_MEASURES, 0))
+    hours: list[float] = field(default_factory=list)
+    logs: dict[Any, int] = field(default_factory=dict)  # log id -> minutes (once per row)
+    linked_tickets: set[Any] = field(default_factory=set)
 
     def outcome(self) -> dict[str, Any]:
-        counts = {
-            name: self.public[name]
-            + (self.private[name] if self.private_tickets[name] >= PRIVATE_GROUP_MIN else 0)
-            for name in COUNT_MEASURES
-        }
-        hours = list(self.public_hours)
-        if len(self.private_hours) >= PRIVATE_GROUP_MIN:
-            hours += self.private_hours
-        logs = dict(self.public_logs)
-        if len(self.private_linked_tickets) >= PRIVATE_GROUP_MIN:
-            logs.update(self.private_logs)
         return {
-            "opened": counts["opened"],
-            "verified": counts["verified"],
-            "reopened": counts["reopened"],
-            "median_hours_to_verify": percentile(hours, 0.5),
-            "p90_hours_to_verify": percentile(hours, 0.9),
-            "open_now": counts["open_now"],
-            "stale_claims_released": counts["stale_claims_released"],
-            "practice_minutes_linked": sum(logs.values()),
+            "opened": self.counts["opened"],
+            "verified": self.counts["verified"],
+            "reopened": self.counts["reopened"],
+            "median_hours_to_verify": percentile(self.hours, 0.5),
+            "p90_hours_to_verify": percentile(self.hours, 0.9),
+            "open_now": self.counts["open_now"],
+            "stale_claims_released": self.counts["stale_claims_released"],
+            "practice_minutes_linked": sum(self.logs.values()),
         }
+
+
+def _keys_of(section: str | None, song_ref: str | None) -> list[tuple[str, Any]]:
+    keys = [TEAM_KEY, ("section", section or None)]
+    if song_ref:
+        keys.append(("song", song_ref))
+    return keys
 
 
 class _Rows:
-    def __init__(self) -> None:
-        self.rows: dict[tuple[str, str | None], _Row] = defaultdict(_Row)
+    """TEAM/SECTION tickets add to the team, section and song rows at once; PRIVATE ones are
+    held per (section, song_ref) cell, the leader dashboard's finest grouping, and a cell's
+    figure joins the rows only when PRIVATE_GROUP_MIN tickets or more are behind it. Every row
+    is then a sum of whole cells, so no difference between two rows isolates a small group."""
 
-    def keys_of(self, section: str | None, song_ref: str | None) -> list[tuple[str, Any]]:
-        keys = [TEAM_KEY, ("section", section or None)]
-        if song_ref:
-            keys.append(("song", song_ref))
-        return keys
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, Any], _Figures] = defaultdict(_Figures)
+        self.cells: dict[tuple[Any, Any], _Figures] = defaultdict(_Figures)
+
+    def targets(self, section: str | None, song_ref: str | None, visibility: str) -> list[_Figures]:
+        if visibility == TicketVisibility.PRIVATE:
+            return [self.cells[(section or None, song_ref or None)]]
+        return [self.rows[key] for key in _keys_of(section, song_ref)]
+
+    def add(
+        self, section: Any, song_ref: Any, visibility: str, measure: str, value: int, tickets: int
+    ) -> None:
+        for target in self.targets(section, song_ref, visibility):
+            target.counts[measure] += value
+            target.tickets[measure] += tickets
+
+    def outcomes(self) -> dict[tuple[str, Any], dict[str, Any]]:
+        for (section, song_ref), cell in self.cells.items():
+            rows = [self.rows[key] for key in _keys_of(section, song_ref)]
+            for measure in COUNT_MEASURES:
+                if cell.tickets[measure] >= PRIVATE_GROUP_MIN:
+                    for row in rows:
+                        row.counts[measure] += cell.counts[measure]
+            if len(cell.hours) >= PRIVATE_GROUP_MIN:
+                for row in rows:
+                    row.hours.extend(cell.hours)
+            if len(cell.linked_tickets) >= PRIVATE_GROUP_MIN:
+                for row in rows:
+                    row.logs.update(cell.logs)
+        return {key: row.outcome() for key, row in self.rows.items()}
 
 
 def scope_q(membership: Membership) -> Q:
@@ -175,11 +188,8 @@ def _ticket_counts(acc: _Rows, membership: Membership, window: Window) -> None:
         .order_by()
     )
     for row in rows:
-        private = row["visibility"] == TicketVisibility.PRIVATE
-        for key in acc.keys_of(row["section"], row["song_ref"]):
-            target = acc.rows[key]
-            for name in ("opened", "verified", "open_now"):
-                target.add(name, row[name], private=private, tickets=row[name])
+        for name in ("opened", "verified", "open_now"):
+            acc.add(row["section"], row["song_ref"], row["visibility"], name, row[name], row[name])
 
 
 def _durations(acc: _Rows, membership: Membership, window: Window) -> None:
@@ -192,13 +202,9 @@ def _durations(acc: _Rows, membership: Membership, window: Window) -> None:
         .values_list("section", "song_ref", "visibility", "took")
     )
     for section, song_ref, visibility, took in rows:
-        hours = took.total_seconds() / 3600
-        for key in acc.keys_of(section, song_ref):
-            target = acc.rows[key]
-            if visibility == TicketVisibility.PRIVATE:
-                target.private_hours.append(hours)
-            else:
-                target.public_hours.append(hours)
+        # Instants, not wall-clock times: a DST change in between does not add or lose an hour.
+        for target in acc.targets(section, song_ref, visibility):
+            target.hours.append(took.total_seconds() / 3600)
 
 
 def reopen_q(*, prefix: str = "") -> Q:
@@ -227,11 +233,16 @@ def _activity_counts(acc: _Rows, membership: Membership, window: Window) -> None
         .order_by()
     )
     for row in rows:
-        private = row["ticket__visibility"] == TicketVisibility.PRIVATE
-        for key in acc.keys_of(row["ticket__section"], row["ticket__song_ref"]):
-            for name in ("reopened", "stale_claims_released"):
-                if row[name]:
-                    acc.rows[key].add(name, row[name], private=private, tickets=1)
+        for name in ("reopened", "stale_claims_released"):
+            if row[name]:
+                acc.add(
+                    row["ticket__section"],
+                    row["ticket__song_ref"],
+                    row["ticket__visibility"],
+                    name,
+                    row[name],
+                    1,
+                )
 
 
 def _linked_minutes(acc: _Rows, membership: Membership, window: Window) -> None:
@@ -247,14 +258,10 @@ def _linked_minutes(acc: _Rows, membership: Membership, window: Window) -> None:
         "ticket__visibility",
     )
     for log_id, minutes, ticket_id, section, song_ref, visibility in links:
-        for key in acc.keys_of(section, song_ref):
-            target = acc.rows[key]
-            # A log linked to several tickets of one row counts once in that row.
-            if visibility == TicketVisibility.PRIVATE:
-                target.private_logs[log_id] = minutes
-                target.private_linked_tickets.add(ticket_id)
-            else:
-                target.public_logs[log_id] = minutes
+        # A log linked to several tickets of one row counts once in that row.
+        for target in acc.targets(section, song_ref, visibility):
+            target.logs[log_id] = minutes
+            target.linked_tickets.add(ticket_id)
 
 
 def _has_figures(outcome: dict[str, Any]) -> bool:
@@ -279,8 +286,8 @@ def outcomes_get(
     _activity_counts(acc, membership, window)
     _linked_minutes(acc, membership, window)
 
-    outcomes = {key: row.outcome() for key, row in acc.rows.items()}
-    empty = _Row().outcome()
+    outcomes = acc.outcomes()
+    empty = _Figures().outcome()
     if is_admin(membership):
         member_sections = set(
             Membership.objects.filter(team=team, section__isnull=False)

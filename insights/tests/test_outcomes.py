@@ -121,9 +121,7 @@ def data(frozen, db):
         verified_at=local(2, 20, 23, 0),
     )
     # Reopened once in the window (and once before it).
-    p.h = ticket(
-        section="Soprano", song_ref="Ave", created_at=local(2, 25), status="IN_PROGRESS"
-    )
+    p.h = ticket(section="Soprano", song_ref="Ave", created_at=local(2, 25), status="IN_PROGRESS")
     for when in (local(2, 20), local(3, 10)):
         TicketActivity.objects.create(
             ticket=p.h,
@@ -300,9 +298,7 @@ def test_private_group_of_two_never_shows(data):
 
 def test_explicit_window_on_the_dst_day(data):
     """Mar 8 local is 23 hours long: 05:00 UTC to 04:00 UTC the next day."""
-    body = data.admin.client.get(
-        URL.format(data.team.id) + "?from=2026-03-08&to=2026-03-08"
-    ).json()
+    body = data.admin.client.get(URL.format(data.team.id) + "?from=2026-03-08&to=2026-03-08").json()
     assert (body["from"], body["to"]) == ("2026-03-08", "2026-03-08")
     # Open now and created before Mar 9: E, H, I and the two counted PRIVATE cells (3 + 3).
     assert body["team"] == outcome(opened=1, verified=1, median=2.0, p90=2.0, open_now=9)

@@ -36,6 +36,7 @@ from tickets.api.serializers import (
     TicketCreateInput,
     TicketEnvelope,
     TicketPage,
+    TicketReopenInput,
     TicketTransitionInput,
     TicketUpdateInput,
     TicketVerifyInput,
@@ -194,6 +195,15 @@ class TicketViewSet(ScopedViewSet):
         body = _body(request, TicketVerifyInput)
         ticket = services.ticket_verify(
             membership=self.membership, ticket_id=self.ticket.pk, content=body.get("content")
+        )
+        return _ticket_response(ticket)
+
+    @extend_schema(request=TicketReopenInput, responses=TicketEnvelope)
+    @action(detail=True, methods=["post"])
+    def reopen(self, request: Request, ticket_id: str) -> Response:
+        body = _body(request, TicketReopenInput)
+        ticket = services.ticket_reopen(
+            membership=self.membership, ticket_id=self.ticket.pk, reason=body["reason"]
         )
         return _ticket_response(ticket)
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
 from practice.tests.factories import PracticeLogFactory
+from practiceops.admin_tests.conftest import ADMIN
 from teams.models import Role
 from teams.tests.factories import CycleFactory, MembershipFactory, TeamFactory
 from tickets.models import Ticket, TicketActivity, TicketStatus
@@ -125,7 +126,7 @@ def test_log_in_move_a_ticket_and_open_the_team_overview(chromium, live_server, 
 
 def drive(page: Page, base: str, email: str, ticket_id: str, team_id: str) -> None:
 
-    page.goto(f"{base}/admin/login/?next=/admin/")
+    page.goto(f"{base}{ADMIN}login/?next={ADMIN}")
     page.fill("#id_username", email)
     page.fill("#id_password", DEFAULT_PASSWORD)
     page.click("input[type=submit]")
@@ -135,7 +136,7 @@ def drive(page: Page, base: str, email: str, ticket_id: str, team_id: str) -> No
     assert header_color not in ("rgba(0, 0, 0, 0)", "transparent"), header_color
 
     # A transition as a changelist action.
-    page.goto(f"{base}/admin/tickets/ticket/")
+    page.goto(f"{base}{ADMIN}tickets/ticket/")
     page.check(f"input[name=_selected_action][value='{ticket_id}']")
     page.select_option("select[name=action]", "transition_to_in_progress")
     page.click("button[name=index]")
@@ -155,7 +156,7 @@ def drive(page: Page, base: str, email: str, ticket_id: str, team_id: str) -> No
     assert page.inner_text("#ticket-status") == "Blocked"
     page.screenshot(path=str(ARTIFACTS / "admin-ticket-refused.png"), full_page=True)
 
-    page.goto(f"{base}/admin/teams/team/{team_id}/overview/")
+    page.goto(f"{base}{ADMIN}teams/team/{team_id}/overview/")
     page.wait_for_selector("text=Team overview: Harmonia Choir")
     assert page.locator("svg.bar-chart").count() == 2
     assert page.locator("svg.bar-chart rect.bar").count() == 4 * 8 + 3 * 4

@@ -82,7 +82,9 @@ class DatabaseUnavailableMiddleware:
         if isinstance(exception, OperationalError | InterfaceError):
             logger.error("database_unavailable", error=exception.__class__.__name__)
             return error_response(request, errors.ServiceUnavailable("Database unavailable"))
-        if request.path.startswith("/admin/") and not request.path.startswith("/admin/jobs"):
+        if request.path.startswith(f"/{settings.ADMIN_URL}") and not request.path.startswith(
+            "/admin/jobs"
+        ):
             return None  # the admin console keeps Django's own error pages
         from practiceops.core.exceptions import to_api_error
 

@@ -125,10 +125,10 @@ def second_factor_verify(*, user: User, token: str) -> Device | None:
     parallel requests (django-otp refuses a code at or before the last accepted time step,
     and its throttling delays each further try after a wrong one).
     """
-    token = (token or "").strip()
+    token = "".join((token or "").split())
     if not token:
         return None
-    if token.isdigit():
+    if len(token) <= 8 and token.isdigit():  # an authenticator's code; recovery codes are 12
         device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
         if device is not None and device.verify_token(token):
             return device

@@ -386,3 +386,23 @@ def test_limits_hold_across_two_server_processes_sharing_redis(redis_url, tmp_pa
     assert 1 <= int(per_email[10][1]["Retry-After"]) <= 60
     assert right[0] == 429, "the right password is refused while the window lasts"
     assert [status for status, _, _ in per_ip] == [200] * 10 + [429]
+
+
+def test_authenticators_are_listed_without_their_secrets_and_deleting_one_resets_it(
+    staff_client, staff
+):
+    other = UserFactory(email="otto@example.com", is_staff=True)
+    device = TOTPDevice.objects.create(user=other, name="Otto's phone", confirmed=True)
+    listing = staff_client.get(f"{ADMIN}otp_totp/totpdevice/")
+    assert listing.status_code == 200 and "otto@example.com" in listing.content.decode()
+    detail = staff_client.get(f"{ADMIN}otp_totp/totpdevice/{device.pk}/change/")
+    assert detail.status_code == 200
+    assert device.key not in detail.content.decode()
+    assert two_factor.totp_secret_base32(device) not in detail.content.decode()
+    assert staff_client.get(f"{ADMIN}otp_totp/totpdevice/add/").status_code == 403
+    response = staff_client.post(f"{ADMIN}otp_totp/totpdevice/{device.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(user=other).exists()
+    # Otto enrols again at his next sign-in.
+    client = Client()
+    assert _password_step(client, other.email)["Location"].startswith(SETUP)

@@ -233,6 +233,8 @@ class StaffAdminSite(admin.AdminSite):
             device = two_factor.second_factor_verify(user=user, token=form.cleaned_data["token"])
             if device is not None:
                 otp_login(request, device)
+                # A new session id for the now fully signed-in session, as at the password step.
+                request.session.cycle_key()
                 logger.info("staff_second_factor_verified", user_id=str(user.pk))
                 return HttpResponseRedirect(self._next_url(request))
             logger.warning(
@@ -271,6 +273,7 @@ class StaffAdminSite(admin.AdminSite):
             if confirmed is not None:
                 device, codes = confirmed
                 otp_login(request, device)
+                request.session.cycle_key()
                 # Shown once, in this answer only: the database keeps their digests.
                 return self._page(
                     request,

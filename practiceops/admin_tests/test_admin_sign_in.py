@@ -244,7 +244,9 @@ def test_enrolled_staff_must_enter_a_code_and_a_replayed_code_is_refused(staff, 
         assert "That code is not valid" in refused.content.decode()
         assert first.get(ADMIN).status_code == 302
         clock.shift(5)
+        before = first.session.session_key
         accepted = first.post(VERIFY, {"token": code, "next": f"{ADMIN}accounts/user/"})
+        assert first.session.session_key != before
         assert accepted.status_code == 302
         assert accepted["Location"] == f"{ADMIN}accounts/user/"
         assert first.get(ADMIN).status_code == 200
@@ -406,3 +408,15 @@ def test_authenticators_are_listed_without_their_secrets_and_deleting_one_resets
     # Otto enrols again at his next sign-in.
     client = Client()
     assert _password_step(client, other.email)["Location"].startswith(SETUP)
+
+
+def test_authenticator_changelist_query_count_is_constant(staff_client):
+    from practiceops.admin_tests.conftest import assert_constant_queries
+
+    def make_rows(n):
+        for _ in range(n):
+            TOTPDevice.objects.create(user=UserFactory(is_staff=True), name="Phone")
+
+    assert_constant_queries(
+        staff_client, f"{ADMIN}otp_totp/totpdevice/", make_rows, rows_shown="authenticators"
+    )

@@ -426,3 +426,13 @@ def test_authenticator_changelist_query_count_is_constant(staff_client):
     assert_constant_queries(
         staff_client, f"{ADMIN}otp_totp/totpdevice/", make_rows, rows_shown="authenticators"
     )
+
+
+def test_a_session_waiting_for_its_code_can_sign_out(staff, enrolled):
+    client = Client()
+    _password_step(client, staff.email)
+    assert client.get(f"{ADMIN}two-factor/sign-out/").status_code == 405
+    response = client.post(f"{ADMIN}two-factor/sign-out/")
+    assert response.status_code == 302 and response["Location"] == LOGIN
+    assert "_auth_user_id" not in client.session
+    assert client.get(VERIFY)["Location"].startswith(LOGIN)

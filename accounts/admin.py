@@ -13,6 +13,7 @@ from django.contrib.auth.forms import (
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
 
@@ -139,3 +140,25 @@ class UserAdmin(DjangoUserAdmin):
             )
         verb = "activated" if active else "deactivated"
         self.message_user(request, f"{len(users)} user(s) {verb}.", level=messages.SUCCESS)
+
+
+# django-otp's own device admin shows (and lets staff edit) other people's TOTP secrets; here a
+# device is only listed and deleted. Deleting one resets that person's second factor: they
+# enrol a new authenticator (and get new recovery codes) at their next sign-in.
+admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class StaffAuthenticatorAdmin(admin.ModelAdmin):
+    list_display = ("user", "name", "confirmed", "created_at", "last_used_at")
+    list_filter = ("confirmed", "created_at", "last_used_at")
+    list_select_related = ("user",)
+    search_fields = ("user__email", "user__display_name")
+    fields = ("user", "name", "confirmed", "created_at", "last_used_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

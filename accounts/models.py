@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
+from django_otp.models import Device
 
 from practiceops.core.models import TimeStampedModel
 
@@ -57,3 +58,38 @@ class User(AbstractBaseUser, PermissionsMixin, TimeStampedModel):
 
     def get_short_name(self) -> str:
         return self.display_name
+
+
+class RecoveryCodeDevice(Device):
+    """A staff member's one-time recovery codes, for a lost authenticator (django-otp device).
+
+    django-otp's own static device stores its codes in clear text; these are stored as
+    SHA-256 digests only (each code is 60 random bits, so a fast digest is enough) and each
+    works once (``accounts.two_factor``).
+    """
+
+    class Meta:
+        db_table = "staff_recovery_code_devices"
+
+    def verify_token(self, token: str) -> bool:
+        from accounts.two_factor import recovery_code_use
+
+        return recovery_code_use(device=self, code=token)
+
+
+class RecoveryCode(models.Model):
+    device = models.ForeignKey(RecoveryCodeDevice, on_delete=models.CASCADE, related_name="codes")
+    code_hash = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "staff_recovery_codes"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["device", "code_hash"], name="staff_recovery_codes_unique_per_device"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"recovery code {self.pk} ({'used' if self.used_at else 'unused'})"

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import structlog
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from accounts.models import User
 from practiceops.core.errors import Conflict, Unauthorized, ValidationFailed
+from practiceops.core.ratelimit import enforce, enforce_per_ip
 
 logger = structlog.get_logger("practiceops.accounts")
 
@@ -71,6 +75,31 @@ def user_authenticate(*, email: str, password: str) -> User:
     if not user.check_password(password) or not user.is_active:
         raise Unauthorized(INVALID_CREDENTIALS)
     return user
+
+
+def email_hash(email: str) -> str:
+    """What logs carry instead of an e-mail address: SHA-256 of the normalized address, 16 hex.
+
+    An operator finds one account's attempts with
+    ``printf %s user@example.com | sha256sum | cut -c1-16`` (runbook.md).
+    """
+    return hashlib.sha256(normalize_email(email).encode()).hexdigest()[:16]
+
+
+def user_login_check(*, request: HttpRequest, email: str, password: str) -> User:
+    """Every sign-in with an e-mail and a password: ``POST /auth/login``, the admin, ``/app``.
+
+    Counts the attempt in the shared rate-limit buckets first, per client IP (``auth:login``)
+    and per e-mail address (``auth:login:email``), so all doors share one limit; over it,
+    raises ``RateLimited`` (``retry_after`` seconds) without checking the password. Then
+    raises ``Unauthorized(INVALID_CREDENTIALS)`` for an unknown address, a wrong password or
+    an inactive account (the same answer and hashing cost for all three). Returns the user;
+    signing them in (a token pair, a session) is the caller's.
+    """
+    enforce_per_ip(request, group="auth:login")
+    # Per address too, against credential stuffing spread over many IPs.
+    enforce(request, group="auth:login:email", key=f"email:{normalize_email(email)}")
+    return user_authenticate(email=email, password=password)
 
 
 def _decode_refresh(raw: str) -> RefreshToken:

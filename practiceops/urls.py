@@ -1,3 +1,6 @@
+import re
+
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.renderers import OpenApiJsonRenderer2
@@ -22,9 +25,9 @@ urlpatterns = [
     path("", include("insights.api.urls")),
     # The admin jobs API routes take precedence over the Django admin console.
     path("", include("notifications.api.urls")),
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_URL, admin.site.urls),
     # Unknown routes answer the JSON envelope even in DEBUG (Django's debug 404 page is HTML).
-    re_path(r"^(?!admin/|static/).*$", not_found),
+    re_path(rf"^(?!{re.escape(settings.ADMIN_URL)}|static/).*$", not_found),
 ]
 
 handler400 = "practiceops.core.views.bad_request"

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import ast
+import contextlib
 import io
 import json
 import os
@@ -36,7 +37,7 @@ from django.db.migrations.loader import MigrationLoader
 from rest_framework.test import APIClient
 
 from accounts.models import User
-from accounts.services import token_pair_for_user
+from accounts.services import email_hash, token_pair_for_user
 from demo import seed
 from practiceops.testing import BASE_DIR, free_port, live_server, server_env
 from teams.models import Team
@@ -503,6 +504,7 @@ def test_runbook_against_live_servers(require_postgres, shell_tools, settings, t
 
         # The runbook's own calls, in order, against the healthy server.
         values = {
+            "email_hash": email_hash(STAFF_EMAIL),
             "staff_email": STAFF_EMAIL,
             "password": STAFF_PASSWORD,
             "request_id": "runbook-trace-1",
@@ -569,6 +571,8 @@ def test_runbook_against_live_servers(require_postgres, shell_tools, settings, t
 
     # A crash, captured the way the servers log it (no server route crashes on purpose).
     _log_an_unhandled_exception(settings, log)
+    # Staff sign-ins guessed past the limit and a recovery code spent, logged the same way.
+    _log_staff_sign_in_attempts(settings, log)
 
     # Every log search of the runbook finds something in what was just logged.
     lines = log_lines(log)
@@ -616,7 +620,8 @@ def _project_source() -> str:
     )
 
 
-def _log_an_unhandled_exception(settings, log: Path) -> None:
+@contextlib.contextmanager
+def _logging_to(log: Path):
     import logging.handlers
 
     import structlog
@@ -633,13 +638,59 @@ def _log_an_unhandled_exception(settings, log: Path) -> None:
     root = logging.getLogger()
     root.addHandler(handler)
     try:
-        settings.ROOT_URLCONF = "practiceops.core.tests.urls_boom"
-        from django.test import Client
-
-        assert Client(raise_request_exception=False).get("/boom").status_code == 500
+        yield
     finally:
         root.removeHandler(handler)
         handler.close()
+
+
+def _log_an_unhandled_exception(settings, log: Path) -> None:
+    with _logging_to(log):
+        settings.ROOT_URLCONF = "practiceops.core.tests.urls_boom"
+        from django.test import Client
+
+        try:
+            assert Client(raise_request_exception=False).get("/boom").status_code == 500
+        finally:
+            settings.ROOT_URLCONF = "practiceops.urls"
+
+
+def _log_staff_sign_in_attempts(settings, log: Path) -> None:
+    """In-process (the live servers run without collected static files for the admin's pages)."""
+    from django.test import Client
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts import two_factor
+
+    settings.AUTH_RATE_LIMIT = "3/m"
+    login = f"/{settings.ADMIN_URL}login/"
+    with _logging_to(log):
+        attacker = Client()
+        statuses = [
+            attacker.post(login, {"username": STAFF_EMAIL, "password": "guess"}).status_code
+            for _ in range(4)
+        ]
+        assert statuses == [200, 200, 200, 429], statuses
+        staff = User.objects.get(email=STAFF_EMAIL)
+        TOTPDevice.objects.create(user=staff, name="Lost phone", confirmed=True)
+        code = two_factor.recovery_codes_issue(user=staff)[0]
+        owner = Client()
+        owner.force_login(staff)
+        verify = owner.post(f"/{settings.ADMIN_URL}two-factor/", {"token": code})
+        assert verify.status_code == 302, verify.status_code
+
+
+def test_the_email_hash_command_gives_the_logged_hash():
+    (block,) = [b for b in SHELL_BLOCKS if "sha256sum" in b.text]
+    email = "Staff@Harmonia.example"
+    result = subprocess.run(
+        ["bash", "-c", doc.fill(block.text, {"email": email})],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == email_hash(email)
 
 
 def test_every_event_the_runbook_greps_for_is_in_the_events_table():

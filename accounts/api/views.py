@@ -17,7 +17,7 @@ from accounts.api.serializers import (
     TokenPairOutput,
     user_data,
 )
-from practiceops.core.ratelimit import enforce, enforce_per_ip
+from practiceops.core.ratelimit import enforce_per_ip
 from practiceops.core.viewsets import ApiViewSet
 
 # The public actions take no authentication at all, so a stale bearer token cannot break them.
@@ -51,13 +51,13 @@ class AuthViewSet(ApiViewSet):
     )
     @action(detail=False, methods=["post"], **PUBLIC)
     def login(self, request: Request) -> Response:
-        enforce_per_ip(request, group="auth:login")
         data = LoginInput(data=request.data)
         data.is_valid(raise_exception=True)
-        email = services.normalize_email(data.validated_data["email"])
-        # Per address too, against credential stuffing spread over many IPs.
-        enforce(request, group="auth:login:email", key=f"email:{email}")
-        user = services.user_authenticate(email=email, password=data.validated_data["password"])
+        user = services.user_login_check(
+            request=request,
+            email=data.validated_data["email"],
+            password=data.validated_data["password"],
+        )
         return Response(auth_body(user, services.token_pair_for_user(user)))
 
     @extend_schema(

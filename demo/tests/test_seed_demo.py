@@ -278,6 +278,16 @@ def test_staff_account_is_a_superuser_and_only_with_the_flag(frozen, debug_on):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(("required", "says"), [(False, "the password alone"), (True, "QR code")])
+def test_staff_log_in_says_how_the_second_factor_works(frozen, debug_on, settings, required, says):
+    settings.ADMIN_REQUIRE_2FA = required
+    output = run("--staff")
+    assert f"Staff console /{settings.ADMIN_URL}: " in output
+    assert says in output
+    assert "Staff console" not in run()
+
+
+@pytest.mark.django_db
 def test_refuses_when_demo_accounts_exist_without_the_team(frozen, debug_on):
     User.objects.create_user(seed.ADMIN_EMAIL, "whatever-password-1", display_name="Someone")
 

@@ -1,16 +1,38 @@
-"""Fixtures for the admin console's tests: a staff user, a logged-in test client, query counts."""
+"""Fixtures for the admin console's tests: a staff user, a signed-in client, query counts.
+
+``staff_client`` is signed in the way a real staff member ends up after the login form and
+the second factor: a confirmed TOTP device, and the session holding django-otp's record
+that it verified the user (what ``django_otp.login`` writes). Nothing in the settings is
+relaxed for it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
 from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
+
+# Every admin URL in the tests follows ADMIN_URL, as the console does.
+ADMIN = f"/{settings.ADMIN_URL}"
+
+
+def sign_in_verified(client: Client, user: User) -> TOTPDevice:
+    """Sign ``user`` in with a password and mark the session verified by a new TOTP device."""
+    device = TOTPDevice.objects.create(user=user, name="Test authenticator", confirmed=True)
+    assert client.login(email=user.email, password=DEFAULT_PASSWORD)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
 
 
 @pytest.fixture
@@ -23,7 +45,7 @@ def staff_user(db) -> User:
 @pytest.fixture
 def staff_client(staff_user) -> Client:
     client = Client()
-    assert client.login(email=staff_user.email, password=DEFAULT_PASSWORD)
+    sign_in_verified(client, staff_user)
     return client
 
 

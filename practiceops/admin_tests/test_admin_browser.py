@@ -1,4 +1,5 @@
-"""The admin console in a real browser: log in, move a ticket, open the Team overview.
+"""The admin console in a real browser: sign in with a second factor, move a ticket, open the
+Team overview.
 
 Drives Debian's headless Chromium through Playwright (no browser download). Screenshots go
 to ``test-artifacts/``.
@@ -6,6 +7,7 @@ to ``test-artifacts/``.
 
 from __future__ import annotations
 
+import base64
 import datetime
 import os
 import shutil
@@ -17,9 +19,11 @@ from typing import TYPE_CHECKING
 import pytest
 from django.conf import settings
 from django.utils import timezone
+from django_otp.oath import totp
 
 from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
 from practice.tests.factories import PracticeLogFactory
+from practiceops.admin_tests.conftest import ADMIN
 from teams.models import Role
 from teams.tests.factories import CycleFactory, MembershipFactory, TeamFactory
 from tickets.models import Ticket, TicketActivity, TicketStatus
@@ -126,19 +130,35 @@ def test_log_in_move_a_ticket_and_open_the_team_overview(chromium, live_server, 
     ]
 
 
+def totp_code(secret: str) -> str:
+    """What an authenticator app shows for ``secret`` (base32, as typed into the app) now."""
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    return f"{totp(key):06d}"
+
+
 def drive(page: Page, base: str, email: str, ticket_id: str, team_id: str) -> None:
 
-    page.goto(f"{base}/admin/login/?next=/admin/")
+    page.goto(f"{base}{ADMIN}login/?next={ADMIN}")
     page.fill("#id_username", email)
     page.fill("#id_password", DEFAULT_PASSWORD)
     page.click("input[type=submit]")
+    # No authenticator yet: enrol one. The QR code is an image; its secret is shown in text
+    # too, and the test computes the app's code from it.
+    page.wait_for_selector("#two-factor-qr")
+    assert page.eval_on_selector("#two-factor-qr", "img => img.naturalWidth") > 100
+    page.screenshot(path=str(ARTIFACTS / "admin-two-factor-setup.png"), full_page=True)
+    page.fill("#id_token", totp_code(page.inner_text("#two-factor-secret")))
+    page.click("#two-factor-form input[type=submit]")
+    page.wait_for_selector("#recovery-codes")
+    assert page.locator("#recovery-codes li").count() == 10
+    page.click("#two-factor-continue")
     page.wait_for_selector("text=Staff console")
     # The admin's stylesheet loaded: the header has the admin's colours, not browser defaults.
     header_color = page.eval_on_selector("#header", "e => getComputedStyle(e).backgroundColor")
     assert header_color not in ("rgba(0, 0, 0, 0)", "transparent"), header_color
 
     # A transition as a changelist action.
-    page.goto(f"{base}/admin/tickets/ticket/")
+    page.goto(f"{base}{ADMIN}tickets/ticket/")
     page.check(f"input[name=_selected_action][value='{ticket_id}']")
     page.select_option("select[name=action]", "transition_to_in_progress")
     page.click("button[name=index]")
@@ -166,7 +186,7 @@ def drive(page: Page, base: str, email: str, ticket_id: str, team_id: str) -> No
     page.wait_for_selector("text=Ticket reopened.")
     assert page.inner_text("#ticket-status") == "In progress"
 
-    page.goto(f"{base}/admin/teams/team/{team_id}/overview/")
+    page.goto(f"{base}{ADMIN}teams/team/{team_id}/overview/")
     page.wait_for_selector("text=Team overview: Harmonia Choir")
     assert page.locator("svg.bar-chart").count() == 3
     # 4 sections: 8 weeks of practice, 3 ticket groups, median and p90 hours to verify.

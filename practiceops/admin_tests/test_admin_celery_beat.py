@@ -12,9 +12,9 @@ from django_celery_beat.models import (
     PeriodicTasks,
 )
 
-from practiceops.admin_tests.conftest import assert_constant_queries, messages_of
+from practiceops.admin_tests.conftest import ADMIN, assert_constant_queries, messages_of
 
-BEAT = "/admin/django_celery_beat/"
+BEAT = f"{ADMIN}django_celery_beat/"
 TASKS = f"{BEAT}periodictask/"
 
 
@@ -28,7 +28,7 @@ def test_beat_pages_open(staff_client, model):
 
 
 def test_the_index_lists_the_schedules(staff_client):
-    html = staff_client.get("/admin/").content.decode()
+    html = staff_client.get(ADMIN).content.decode()
     for name in ("Periodic tasks", "Crontabs", "Intervals"):
         assert name in html
 

@@ -18,15 +18,15 @@ from notifications.models import (
     NotificationPreference,
 )
 from notifications.outbox import email_enqueue
-from practiceops.admin_tests.conftest import assert_constant_queries, messages_of
+from practiceops.admin_tests.conftest import ADMIN, assert_constant_queries, messages_of
 from practiceops.core.errors import ServiceUnavailable
 from teams.services import invite_create
 from teams.tests.factories import MembershipFactory, TeamFactory
 
-PREFERENCES = "/admin/notifications/notificationpreference/"
-RUNS = "/admin/notifications/jobrun/"
-DELIVERIES = "/admin/notifications/emaildelivery/"
-TASKS = "/admin/django_celery_beat/periodictask/"
+PREFERENCES = f"{ADMIN}notifications/notificationpreference/"
+RUNS = f"{ADMIN}notifications/jobrun/"
+DELIVERIES = f"{ADMIN}notifications/emaildelivery/"
+TASKS = f"{ADMIN}django_celery_beat/periodictask/"
 
 JOB_NAMES = {
     "no_log_reminder",

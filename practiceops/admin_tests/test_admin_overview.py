@@ -14,7 +14,7 @@ from accounts.tests.factories import UserFactory
 from insights.charts import grouped_bar_chart, nice_max, tick_steps
 from insights.overview import team_overview_get
 from practice.tests.factories import PracticeLogFactory
-from practiceops.admin_tests.conftest import queries_for
+from practiceops.admin_tests.conftest import ADMIN, queries_for, sign_in_verified
 from teams.models import Role
 from teams.tests.factories import MembershipFactory
 from tickets.models import TicketStatus, TicketVisibility
@@ -98,7 +98,7 @@ def test_selector_for_an_empty_team(frozen, team):
 
 
 def test_overview_page(staff_client, data):
-    response = staff_client.get(f"/admin/teams/team/{data.pk}/overview/")
+    response = staff_client.get(f"{ADMIN}teams/team/{data.pk}/overview/")
     assert response.status_code == 200
     html = response.content.decode()
     assert "Team overview: Harmonia" in html
@@ -114,13 +114,13 @@ def test_overview_page(staff_client, data):
 
 
 def test_overview_links_from_the_team_pages(staff_client, team):
-    url = f"/admin/teams/team/{team.pk}/overview/"
-    assert url in staff_client.get("/admin/teams/team/").content.decode()
-    assert url in staff_client.get(f"/admin/teams/team/{team.pk}/change/").content.decode()
+    url = f"{ADMIN}teams/team/{team.pk}/overview/"
+    assert url in staff_client.get(f"{ADMIN}teams/team/").content.decode()
+    assert url in staff_client.get(f"{ADMIN}teams/team/{team.pk}/change/").content.decode()
 
 
 def test_overview_query_count_does_not_grow(staff_client, data, cycle):
-    url = f"/admin/teams/team/{data.pk}/overview/"
+    url = f"{ADMIN}teams/team/{data.pk}/overview/"
     small = queries_for(staff_client, url)
     for section in ("Tenor", "Bass"):
         for _ in range(10):
@@ -134,25 +134,24 @@ def test_overview_query_count_does_not_grow(staff_client, data, cycle):
 
 
 def test_overview_is_staff_only(team, soprano_member, admin):
-    url = f"/admin/teams/team/{team.pk}/overview/"
+    url = f"{ADMIN}teams/team/{team.pk}/overview/"
     member = Client()
     member.force_login(admin.user)  # a team ADMIN, not staff
     response = member.get(url)
     assert response.status_code == 302
-    assert response["Location"].startswith("/admin/login/")
+    assert response["Location"].startswith(f"{ADMIN}login/")
     assert Client().get(url).status_code == 302
 
     staff_without_permission = UserFactory(is_staff=True)
     client = Client()
-    client.force_login(staff_without_permission)
+    sign_in_verified(client, staff_without_permission)
     assert client.get(url).status_code == 403
     staff_without_permission.user_permissions.add(Permission.objects.get(codename="view_team"))
-    client.force_login(staff_without_permission)
     assert client.get(url).status_code == 200
 
 
 def test_overview_of_an_unknown_team(staff_client):
-    assert staff_client.get("/admin/teams/team/not-a-uuid/overview/").status_code == 404
+    assert staff_client.get(f"{ADMIN}teams/team/not-a-uuid/overview/").status_code == 404
 
 
 def test_chart_scale_and_escaping():

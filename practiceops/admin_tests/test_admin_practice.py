@@ -9,10 +9,10 @@ from django.utils import timezone
 
 from practice.models import Assignment, AssignmentScope, PracticeLog
 from practice.tests.factories import AssignmentFactory, PracticeLogFactory
-from practiceops.admin_tests.conftest import assert_constant_queries
+from practiceops.admin_tests.conftest import ADMIN, assert_constant_queries
 
-ASSIGNMENTS = "/admin/practice/assignment/"
-LOGS = "/admin/practice/practicelog/"
+ASSIGNMENTS = f"{ADMIN}practice/assignment/"
+LOGS = f"{ADMIN}practice/practicelog/"
 
 
 def test_assignment_pages(staff_client, cycle):

@@ -8,6 +8,8 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.management import call_command
 from django.test import Client
 
+from practiceops.admin_tests.conftest import ADMIN
+
 
 def test_admin_css_is_collected_and_served_with_debug_off(tmp_path, settings, db):
     settings.DEBUG = False
@@ -28,7 +30,7 @@ def test_admin_css_is_collected_and_served_with_debug_off(tmp_path, settings, db
 
     # A new client builds a new middleware stack, so whitenoise scans the new STATIC_ROOT.
     client = Client()
-    login = client.get("/admin/login/")
+    login = client.get(f"{ADMIN}login/")
     assert login.status_code == 200
     assert url in login.content.decode()
 

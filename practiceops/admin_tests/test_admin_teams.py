@@ -9,15 +9,15 @@ import pytest
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
-from practiceops.admin_tests.conftest import assert_constant_queries, messages_of
+from practiceops.admin_tests.conftest import ADMIN, assert_constant_queries, messages_of
 from teams.models import Invite, Membership, RehearsalCycle, Role, Team
 from teams.services import invite_create
 from teams.tests.factories import CycleFactory, MembershipFactory, TeamFactory
 
-TEAMS = "/admin/teams/team/"
-MEMBERSHIPS = "/admin/teams/membership/"
-INVITES = "/admin/teams/invite/"
-CYCLES = "/admin/teams/rehearsalcycle/"
+TEAMS = f"{ADMIN}teams/team/"
+MEMBERSHIPS = f"{ADMIN}teams/membership/"
+INVITES = f"{ADMIN}teams/invite/"
+CYCLES = f"{ADMIN}teams/rehearsalcycle/"
 
 
 def test_team_pages_open_with_memberships_inline(staff_client, team, soprano_member):

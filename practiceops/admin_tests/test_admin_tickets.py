@@ -9,14 +9,14 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from practiceops.admin_tests.conftest import assert_constant_queries, messages_of
+from practiceops.admin_tests.conftest import ADMIN, assert_constant_queries, messages_of
 from practiceops.core.errors import Forbidden, NotFound, ValidationFailed
 from teams.models import Role
 from tickets import staff_services
 from tickets.models import Ticket, TicketActivity, TicketStatus, TicketVisibility
 from tickets.tests.factories import TicketFactory
 
-TICKETS = "/admin/tickets/ticket/"
+TICKETS = f"{ADMIN}tickets/ticket/"
 
 
 def change_url(ticket: Ticket) -> str:
@@ -328,7 +328,7 @@ def test_workflow_urls_are_staff_only(ticket, soprano_member):
         f"{TICKETS}{ticket.pk}/workflow/transition/", {"to_status": "IN_PROGRESS"}
     )
     assert response.status_code == 302
-    assert response["Location"].startswith("/admin/login/")
+    assert response["Location"].startswith(f"{ADMIN}login/")
     ticket.refresh_from_db()
     assert ticket.status == TicketStatus.OPEN
 

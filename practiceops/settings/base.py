@@ -6,6 +6,7 @@ between a laptop and production except the environment.
 
 from __future__ import annotations
 
+import re
 import secrets
 import sys
 from datetime import timedelta
@@ -47,9 +48,19 @@ REFRESH_TOKEN_DAYS = env_int("REFRESH_TOKEN_DAYS", 30, minimum=1)
 # Off by default: existing web clients keep their first refresh token (spec: POST /auth/refresh).
 REFRESH_TOKEN_ROTATION = env_bool("REFRESH_TOKEN_ROTATION", False)
 MAX_BODY_BYTES = env_int("MAX_BODY_BYTES", 1024 * 1024, minimum=1024)
+# The admin console's URL prefix (cookiecutter-django's ADMIN_URL): "admin/" unless moved.
+# The admin jobs API stays at /admin/jobs whatever this says (spec/api.md).
+ADMIN_URL = env_str("ADMIN_URL", "admin/") or "admin/"
+if not re.fullmatch(r"(?:[A-Za-z0-9._~-]+/)+", ADMIN_URL):
+    fail("ADMIN_URL", f"expected a relative path ending in '/' such as admin/, got {ADMIN_URL!r}")
+if ADMIN_URL.startswith("admin/jobs"):
+    fail("ADMIN_URL", "must not lie under admin/jobs (the admin jobs API)")
+# Staff need a second factor (TOTP) for the admin console; off only for a local demo.
+ADMIN_REQUIRE_2FA = env_bool("ADMIN_REQUIRE_2FA", not DEBUG)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin with the staff site: the accounts' login service and a second factor.
+    "accounts.apps.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -63,6 +74,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_structlog",
     "django_celery_beat",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "practiceops.core",
     "accounts",
     "teams",
@@ -87,6 +100,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): the session's confirmed second factor (the admin console).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "practiceops.core.middleware.DatabaseUnavailableMiddleware",
@@ -203,6 +218,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# The name authenticator apps show next to the staff console's codes.
+OTP_TOTP_ISSUER = "PracticeOps"
 
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=ACCESS_TOKEN_MINUTES),

@@ -61,8 +61,21 @@ class Command(BaseCommand):
             what = membership.role + (f" ({membership.section})" if membership.section else "")
             self.stdout.write(f"  {email:<34} {membership.user.display_name:<15} {what}")
         if result.staff:
-            self.stdout.write(f"  {seed.STAFF_EMAIL:<34} {'Demo Staff':<15} staff, for /admin/")
+            console = f"/{settings.ADMIN_URL}"
+            self.stdout.write(f"  {seed.STAFF_EMAIL:<34} {'Demo Staff':<15} staff, for {console}")
         self.stdout.write("")
+        if result.staff and settings.ADMIN_REQUIRE_2FA:
+            self.stdout.write(
+                f"Staff console {console}: after the password it asks for a second factor. At "
+                "the first sign-in it shows a QR code: scan it with an authenticator app, enter "
+                "its 6-digit code and keep the recovery codes it shows. (ADMIN_REQUIRE_2FA=false "
+                "turns this off for a local demo.)"
+            )
+        elif result.staff:
+            self.stdout.write(
+                f"Staff console {console}: the password alone signs in (ADMIN_REQUIRE_2FA is off, "
+                "the default while DEBUG is on; production asks for an authenticator code too)."
+            )
         if settings.DEBUG:
             self.stdout.write(f"Password (the fixed demo password; DEBUG is on): {password}")
         elif not result.password_set_for:

@@ -58,6 +58,9 @@ def test_good_configuration_starts():
         ({"ACCESS_TOKEN_MINUTES": "soon"}, "ACCESS_TOKEN_MINUTES"),
         ({"DEBUG": "maybe"}, "DEBUG"),
         ({"LOG_FORMAT": "xml"}, "LOG_FORMAT"),
+        ({"ADMIN_URL": "/admin"}, "ADMIN_URL"),
+        ({"ADMIN_URL": "admin/jobs/"}, "ADMIN_URL"),
+        ({"ADMIN_REQUIRE_2FA": "sometimes"}, "ADMIN_REQUIRE_2FA"),
     ],
 )
 def test_bad_configuration_stops_with_one_line(env, variable):

@@ -69,6 +69,10 @@ INSTALLED_APPS = [
     "insights",
     "notifications",
     "demo",
+    "django_htmx",
+    "template_partials",
+    "csp",
+    "web",
 ]
 
 MIDDLEWARE = [
@@ -87,6 +91,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
     "practiceops.core.middleware.DatabaseUnavailableMiddleware",
 ]
 
@@ -297,6 +303,31 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+
+# --- The web app at /app/ (spec/web.md) --------------------------------------------------------
+
+# The browser signs in with a session; the JSON API authenticates Bearer tokens only
+# (REST_FRAMEWORK's DEFAULT_AUTHENTICATION_CLASSES), so this cookie never drives the API.
+LOGIN_URL = "/app/login"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# No inline script or style anywhere in the app; htmx is served from our own static files.
+# The Django admin and the API docs (Swagger UI, ReDoc) carry inline scripts of their own.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/admin/", "/docs", "/redoc"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    },
+}
 
 # --- E-mail ---------------------------------------------------------------------------------
 

@@ -115,11 +115,13 @@ class TicketCreateForm(forms.Form):
     due = forms.DateField(
         label="Due", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    claimable = forms.BooleanField(label="Claimable", required=False)
 
     def api_data(self) -> dict[str, Any]:
         data = self.cleaned_data
         due = data.get("due")
         return {
+            "claimable": bool(data.get("claimable")),
             "title": data["title"],
             "description": data.get("description") or None,
             "category": data["category"],

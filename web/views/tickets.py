@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from practiceops.core.errors import ApiError, NotFound
+from teams.access import is_leader
 from teams.selectors import cycle_active_for_team, cycle_list_for_calendar
 from tickets import services as tickets
 from tickets.api.serializers import (
@@ -110,7 +111,8 @@ def ticket_new(request: HttpRequest, ctx: TeamContext) -> HttpResponse:
         request,
         "web/ticket_new.html",
         ctx,
-        {"form": form, "error": error},
+        # Claimable tickets are for leaders (ticket_create refuses anyone else).
+        {"form": form, "error": error, "offer_claimable": is_leader(ctx.membership)},
         current="tickets",
         status=status,
     )

@@ -27,7 +27,7 @@ from teams.api.serializers import (
     MembershipUpdateInput,
     TeamUpdateInput,
 )
-from teams.models import RehearsalCycle, Role
+from teams.models import Invite, RehearsalCycle, Role
 from web.forms import validate
 from web.pages import TeamContext, refusal_status, render_page, team_page
 
@@ -84,13 +84,17 @@ def _render(
     **extra: Any,
 ) -> HttpResponse:
     context = {**settings_context(ctx), "error": error, "error_at": error_at, **extra}
-    # A refusal of one row's form is shown on that row.
+    # A refusal of one row's form is shown on that row; when the row is not listed (a used
+    # invite, say), at the top of the page.
+    placed = error_at in ("", "team", "invite", "rehearsal")
     for row in context["members"]:
         row["error"] = error if error_at == f"member-{row['user_id']}" else None
-    for invite in context["invites"]:
-        invite.error = error if error_at == f"invite-{invite.pk}" else None
-    for cycle in context["cycles"]:
-        cycle.error = error if error_at == f"rehearsal-{cycle.pk}" else None
+        placed = placed or row["error"] is not None
+    for item in [*context["invites"], *context["cycles"]]:
+        kind = "invite" if isinstance(item, Invite) else "rehearsal"
+        item.error = error if error_at == f"{kind}-{item.pk}" else None
+        placed = placed or item.error is not None
+    context["page_error"] = None if placed else error
     values = extra.get("values") or {}
     context["chosen_timezone"] = values.get("timezone") if error_at == "team" else ctx.team.timezone
     return render_page(

@@ -134,9 +134,8 @@ def test_invite_page_for_the_signed_out_and_the_signed_in(team, soprano_member, 
 
 
 def test_csrf_failure_template_is_app_styled(client, settings):
-    from django.views.csrf import csrf_failure
-
     from django.test import RequestFactory
+    from django.views.csrf import csrf_failure
 
     request = RequestFactory().post("/app/login")
     response = csrf_failure(request, reason="CSRF token missing.")

@@ -16,7 +16,7 @@ from practice.models import PracticeLog
 from practice.tests.factories import AssignmentFactory
 from teams.models import Membership, Role
 from teams.tests.factories import CycleFactory, TeamFactory
-from tickets.models import Ticket, TicketActivity
+from tickets.models import TicketActivity
 from tickets.tests.factories import TicketFactory
 from web.tests.conftest import session_client
 

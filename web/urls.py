@@ -32,5 +32,6 @@ urlpatterns = [
     path("tickets/<str:ticket_id>/comment", tickets.ticket_comment, name="ticket_comment"),
     path("tickets/<str:ticket_id>/transition", tickets.ticket_transition, name="ticket_transition"),
     path("tickets/<str:ticket_id>/verify", tickets.ticket_verify, name="ticket_verify"),
+    path("tickets/<str:ticket_id>/reopen", tickets.ticket_reopen, name="ticket_reopen"),
     re_path(r"^(?P<rest>.*)$", invites.not_found, name="not_found"),
 ]

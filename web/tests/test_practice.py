@@ -236,3 +236,31 @@ def test_invite_refusals_are_messages(team, soprano_member, outsider):
     response = session_client(outsider).post(f"/app/invites/{bound}/accept")
     assert alerts(response) == ["This invite was sent to a different email address"]
     assert not Membership.objects.filter(team=team, user=outsider.user).exists()
+
+
+def test_since_last_rehearsal_block(team, cycle, soprano_member, soprano_leader, alto_member):
+    from practice.tests.factories import AssignmentFactory
+    from tickets.tests.factories import TicketFactory
+
+    TicketFactory(
+        cycle=cycle,
+        created_by=soprano_leader.user,
+        visibility="SECTION",
+        section="Soprano",
+        title="Soprano entry, bar 3",
+    )
+    TicketFactory(
+        cycle=cycle,
+        created_by=alto_member.user,
+        visibility="SECTION",
+        section="Alto",
+        title="Alto only",
+    )
+    AssignmentFactory(cycle=cycle, title="Learn page 2", scope="TEAM")
+    response = session_client(soprano_member).get(f"/app/t/{team.pk}/")
+    body = response.content.decode()
+    assert "Since last rehearsal" in body
+    section = body.split('id="catch-up-h"')[1].split("</section>")[0]
+    assert "Soprano entry, bar 3" in section
+    assert "Alto only" not in section
+    assert "Learn page 2" in section

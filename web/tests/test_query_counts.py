@@ -85,7 +85,11 @@ def api_twin(scene: dict, page: str) -> int:
     api = scene["member"].client
     team, cycle, ticket = scene["team"].pk, scene["cycle"].pk, scene["ticket"].pk
     calls = {
-        "week": [f"/teams/{team}/dashboards/member", f"/teams/{team}/tickets?owner=me"],
+        "week": [
+            f"/teams/{team}/dashboards/member",
+            f"/teams/{team}/tickets?owner=me",
+            f"/teams/{team}/catch-up",
+        ],
         "tickets": [
             f"/teams/{team}/cycles",
             f"/teams/{team}/cycles/active",

@@ -11,7 +11,16 @@ from web.tests.conftest import session_client
 from web.tests.helpers import alerts, buttons, h1
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-MOVES = {"Start", "Back to open", "Mark blocked", "Resume", "Mark resolved", "Verify", "Unclaim"}
+MOVES = {
+    "Start",
+    "Back to open",
+    "Mark blocked",
+    "Resume",
+    "Mark resolved",
+    "Verify",
+    "Reopen",
+    "Unclaim",
+}
 
 
 @pytest.fixture
@@ -52,7 +61,7 @@ def test_ticket_page_offers_exactly_the_allowed_moves(
     # Another member sees the TEAM ticket but may not move it.
     assert offered(session_client(alto_member).get(f"/app/tickets/{ticket.pk}")) == set()
     # A leader may verify a RESOLVED TEAM ticket; nothing else of someone else's.
-    leader_sees = {"Verify"} if status == "RESOLVED" else set()
+    leader_sees = {"Verify", "Reopen"} if status == "RESOLVED" else set()
     assert offered(session_client(soprano_leader).get(f"/app/tickets/{ticket.pk}")) == leader_sees
 
 
@@ -213,3 +222,29 @@ def test_ticket_list_filters(team, cycle, soprano_member, claimable):
     body = client.get(f"/app/t/{team.pk}/tickets?status=VERIFIED").content.decode()
     assert "No tickets yet" in body
     assert mine.pk
+
+
+def test_leader_reopens_with_a_reason(cycle, soprano_member, soprano_leader, alto_leader):
+    ticket = TicketFactory(
+        cycle=cycle,
+        created_by=soprano_member.user,
+        status="RESOLVED",
+        visibility="SECTION",
+        section="Soprano",
+    )
+    # Out of the alto leader's verify scope: no button, and the POST is refused (404: hidden).
+    assert "Reopen" not in buttons(session_client(alto_leader).get(f"/app/tickets/{ticket.pk}"))
+    client = session_client(soprano_leader)
+    refused = client.post(f"/app/tickets/{ticket.pk}/reopen", {"reason": ""})
+    assert refused.status_code == 422
+    assert len(alerts(refused)) == 1
+    refused = session_client(soprano_member).post(
+        f"/app/tickets/{ticket.pk}/reopen", {"reason": "again"}
+    )
+    assert alerts(refused) == ["Section leader or admin role required"]
+    ticket.refresh_from_db()
+    assert ticket.status == "RESOLVED"
+    response = client.post(f"/app/tickets/{ticket.pk}/reopen", {"reason": "Still flat"})
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.status == "IN_PROGRESS"

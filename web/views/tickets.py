@@ -19,6 +19,7 @@ from tickets import services as tickets
 from tickets.api.serializers import (
     TicketCommentInput,
     TicketCreateInput,
+    TicketReopenInput,
     TicketTransitionInput,
     TicketVerifyInput,
 )
@@ -219,6 +220,16 @@ def ticket_verify(request: HttpRequest, ticket_id: str) -> HttpResponse:
     def act(ctx: TeamContext, ticket: Ticket) -> None:
         values = validate(TicketVerifyInput, {"content": request.POST.get("content") or None})
         tickets.ticket_verify(membership=ctx.membership, ticket_id=ticket.pk, **values)
+
+    return _ticket_action(request, ticket_id, act)
+
+
+@require_POST
+@app_page
+def ticket_reopen(request: HttpRequest, ticket_id: str) -> HttpResponse:
+    def act(ctx: TeamContext, ticket: Ticket) -> None:
+        values = validate(TicketReopenInput, {"reason": request.POST.get("reason", "")})
+        tickets.ticket_reopen(membership=ctx.membership, ticket_id=ticket.pk, **values)
 
     return _ticket_action(request, ticket_id, act)
 

@@ -24,6 +24,8 @@ class Endpoint:
     max_queries: int | None = None
     # Takes the persona's transition pool (``{id}`` in the path).
     pool: bool = False
+    # A page of the web app: signed in with the persona's session cookie, not a bearer token.
+    session: bool = False
 
 
 BASELINES = (
@@ -71,6 +73,9 @@ ENDPOINTS = (
         target_scale_only=True,
         max_queries=12,
     ),
+    # The web app's pages, reported as ratios of the baselines (spec/web.md → Fast).
+    Endpoint("GET /app/t/{id}/ (This week)", "GET", "/app/t/{team_id}/", session=True),
+    Endpoint("GET /app/t/{id}/tickets", "GET", "/app/t/{team_id}/tickets", session=True),
     Endpoint(
         "POST /cycles/{id}/practice-logs",
         "POST",

@@ -91,7 +91,7 @@ def ticket_actions(membership: Membership, ticket: Ticket) -> dict[str, object]:
 
     A page offers exactly these: ``transitions`` lists the statuses /transition would accept
     from this caller; the flags mirror the permission and state checks of claim, unclaim,
-    verify, reassign and edit. The ticket is one the caller can see.
+    verify, reopen, reassign and edit. The ticket is one the caller can see.
     """
     return {
         "claim": can_claim(membership, ticket),
@@ -102,6 +102,12 @@ def ticket_actions(membership: Membership, ticket: Ticket) -> dict[str, object]:
             else []
         ),
         "verify": (
+            is_leader(membership)
+            and can_verify(membership, ticket)
+            and ticket.status == TicketStatus.RESOLVED
+        ),
+        # Reopen is for whoever may verify (tickets.services._require_verifier).
+        "reopen": (
             is_leader(membership)
             and can_verify(membership, ticket)
             and ticket.status == TicketStatus.RESOLVED

@@ -91,6 +91,6 @@ urlpatterns = [
     ),
     path("tickets/<str:ticket_id>/edit", leader_tickets.ticket_edit, name="ticket_edit"),
     path("tickets/<str:ticket_id>/assign", leader_tickets.ticket_assign, name="ticket_assign"),
-    path("tickets/<str:ticket_id>/reopen", leader_tickets.ticket_reopen, name="ticket_reopen"),
+    path("tickets/<str:ticket_id>/reopen", tickets.ticket_reopen, name="ticket_reopen"),
     re_path(r"^(?P<rest>.*)$", invites.not_found, name="not_found"),
 ]

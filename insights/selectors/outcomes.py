@@ -20,10 +20,11 @@ from __future__ import annotations
 import datetime
 import math
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Subquery
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Subquery
 
 from insights.selectors.common import (
     PRIVATE_GROUP_MIN,
@@ -31,6 +32,7 @@ from insights.selectors.common import (
     leader_ticket_scope_q,
     private_aggregate_scope_q,
 )
+from insights.selectors.weekly import _q_matches
 from practiceops.core.errors import ValidationFailed
 from teams.access import is_admin, own_section
 from teams.models import Membership, Team
@@ -170,14 +172,25 @@ def scope_q(membership: Membership) -> Q:
     return leader_ticket_scope_q(membership) | private_aggregate_scope_q(membership)
 
 
-def _scoped_ids(membership: Membership) -> QuerySet:
-    return Ticket.objects.filter(scope_q(membership)).values("id")
+@dataclass
+class _Fetched:
+    """The four result sets of one window; every row starts with
+    (team_id, visibility, section, song_ref) so a batch can be split by reader afterwards."""
+
+    counts: list[tuple] = field(default_factory=list)  # ..., opened, verified, open_now
+    durations: list[tuple] = field(default_factory=list)  # ..., hours
+    activities: list[tuple] = field(default_factory=list)  # ..., reopened, released
+    links: list[tuple] = field(default_factory=list)  # ..., log id, minutes, ticket id
 
 
-def _ticket_counts(acc: _Rows, membership: Membership, window: Window) -> None:
-    rows = (
-        Ticket.objects.filter(scope_q(membership))
-        .values("section", "song_ref", "visibility")
+def _fetch(tickets_q: Q, window: Window) -> _Fetched:
+    """Four queries over the tickets matching ``tickets_q`` (a leader's scope, or whole teams
+    for a digest batch)."""
+    head = ("team_id", "visibility", "section", "song_ref")
+    fetched = _Fetched()
+    fetched.counts = list(
+        Ticket.objects.filter(tickets_q)
+        .values(*head)
         .annotate(
             opened=Count("id", filter=window.q("created_at")),
             verified=Count("id", filter=window.q("verified_at")),
@@ -186,25 +199,64 @@ def _ticket_counts(acc: _Rows, membership: Membership, window: Window) -> None:
             ),
         )
         .order_by()
+        .values_list(*head, "opened", "verified", "open_now")
     )
-    for row in rows:
-        for name in ("opened", "verified", "open_now"):
-            acc.add(row["section"], row["song_ref"], row["visibility"], name, row[name], row[name])
-
-
-def _durations(acc: _Rows, membership: Membership, window: Window) -> None:
-    rows = (
-        Ticket.objects.filter(scope_q(membership))
+    durations = (
+        Ticket.objects.filter(tickets_q)
         .filter(window.q("verified_at"), created_at__isnull=False)
         .annotate(
             took=ExpressionWrapper(F("verified_at") - F("created_at"), output_field=DurationField())
         )
-        .values_list("section", "song_ref", "visibility", "took")
+        .values_list(*head, "took")
     )
-    for section, song_ref, visibility, took in rows:
-        # Instants, not wall-clock times: a DST change in between does not add or lose an hour.
+    # Instants, not wall-clock times: a DST change in between does not add or lose an hour.
+    fetched.durations = [(*row[:4], row[4].total_seconds() / 3600) for row in durations]
+    scoped_ids = Subquery(Ticket.objects.filter(tickets_q).values("id"))
+    ticket_head = tuple(f"ticket__{name}" for name in head)
+    fetched.activities = list(
+        TicketActivity.objects.filter(
+            window.q("created_at"), reopen_q() | stale_release_q(), ticket_id__in=scoped_ids
+        )
+        .values("ticket_id", *ticket_head)
+        .annotate(
+            reopened=Count("id", filter=reopen_q()),
+            released=Count("id", filter=stale_release_q()),
+        )
+        .order_by()
+        .values_list(*ticket_head, "reopened", "released")
+    )
+    fetched.links = list(
+        Ticket.practice_logs.through.objects.filter(
+            window.q("practicelog__occurred_at"), ticket_id__in=scoped_ids
+        ).values_list(*ticket_head, "practicelog_id", "practicelog__duration_minutes", "ticket_id")
+    )
+    return fetched
+
+
+def _accumulate(fetched: _Fetched, keep: Callable[[tuple], bool] | None = None) -> _Rows:
+    """The rows' figures from fetched result sets, keeping only the rows ``keep`` accepts."""
+    acc = _Rows()
+
+    def kept(rows: list[tuple]) -> list[tuple]:
+        return rows if keep is None else [row for row in rows if keep(row)]
+
+    for _, visibility, section, song_ref, *values in kept(fetched.counts):
+        for name, value in zip(("opened", "verified", "open_now"), values, strict=True):
+            acc.add(section, song_ref, visibility, name, value, value)
+    for _, visibility, section, song_ref, hours in kept(fetched.durations):
         for target in acc.targets(section, song_ref, visibility):
-            target.hours.append(took.total_seconds() / 3600)
+            target.hours.append(hours)
+    for _, visibility, section, song_ref, reopened, released in kept(fetched.activities):
+        # One row per ticket: each counts as one ticket behind its events.
+        for name, value in (("reopened", reopened), ("stale_claims_released", released)):
+            if value:
+                acc.add(section, song_ref, visibility, name, value, 1)
+    for _, visibility, section, song_ref, log_id, minutes, ticket_id in kept(fetched.links):
+        # A log linked to several tickets of one row counts once in that row.
+        for target in acc.targets(section, song_ref, visibility):
+            target.logs[log_id] = minutes
+            target.linked_tickets.add(ticket_id)
+    return acc
 
 
 def reopen_q(*, prefix: str = "") -> Q:
@@ -216,52 +268,6 @@ def reopen_q(*, prefix: str = "") -> Q:
             f"{prefix}new_status": TicketStatus.IN_PROGRESS,
         }
     )
-
-
-def _activity_counts(acc: _Rows, membership: Membership, window: Window) -> None:
-    rows = (
-        TicketActivity.objects.filter(
-            window.q("created_at"),
-            reopen_q() | stale_release_q(),
-            ticket_id__in=Subquery(_scoped_ids(membership)),
-        )
-        .values("ticket_id", "ticket__section", "ticket__song_ref", "ticket__visibility")
-        .annotate(
-            reopened=Count("id", filter=reopen_q()),
-            stale_claims_released=Count("id", filter=stale_release_q()),
-        )
-        .order_by()
-    )
-    for row in rows:
-        for name in ("reopened", "stale_claims_released"):
-            if row[name]:
-                acc.add(
-                    row["ticket__section"],
-                    row["ticket__song_ref"],
-                    row["ticket__visibility"],
-                    name,
-                    row[name],
-                    1,
-                )
-
-
-def _linked_minutes(acc: _Rows, membership: Membership, window: Window) -> None:
-    links = Ticket.practice_logs.through.objects.filter(
-        window.q("practicelog__occurred_at"),
-        ticket_id__in=Subquery(_scoped_ids(membership)),
-    ).values_list(
-        "practicelog_id",
-        "practicelog__duration_minutes",
-        "ticket_id",
-        "ticket__section",
-        "ticket__song_ref",
-        "ticket__visibility",
-    )
-    for log_id, minutes, ticket_id, section, song_ref, visibility in links:
-        # A log linked to several tickets of one row counts once in that row.
-        for target in acc.targets(section, song_ref, visibility):
-            target.logs[log_id] = minutes
-            target.linked_tickets.add(ticket_id)
 
 
 def _has_figures(outcome: dict[str, Any]) -> bool:
@@ -280,13 +286,7 @@ def outcomes_get(
     timezone (default: the 28 days ending today). A fixed number of queries."""
     today = today or team.today()
     window = outcome_window(team, date_from, date_to, today)
-    acc = _Rows()
-    _ticket_counts(acc, membership, window)
-    _durations(acc, membership, window)
-    _activity_counts(acc, membership, window)
-    _linked_minutes(acc, membership, window)
-
-    outcomes = acc.outcomes()
+    outcomes = _accumulate(_fetch(scope_q(membership), window)).outcomes()
     empty = _Figures().outcome()
     if is_admin(membership):
         member_sections = set(
@@ -318,3 +318,55 @@ def outcomes_get(
         ],
         "songs": [{"song_ref": song, **outcomes[("song", song)]} for song in songs],
     }
+
+
+def _in_scope_of(leader: Membership) -> Callable[[tuple], bool]:
+    """Whether a fetched row (team_id, visibility, section, ...) is in the leader's scope:
+    ``scope_q`` itself, evaluated on a stand-in ticket (memoized per distinct head)."""
+    scope = scope_q(leader)
+    matches: dict[tuple, bool] = {}
+
+    def keep(row: tuple) -> bool:
+        key = row[:3]
+        if key not in matches:
+            team_id, visibility, section = key
+            stand_in = Ticket(team_id=team_id, visibility=visibility, section=section)
+            matches[key] = team_id == leader.team_id and _q_matches(scope, stand_in)
+        return matches[key]
+
+    return keep
+
+
+def leader_week_outcomes(
+    leaders: Sequence[Membership], *, now: datetime.datetime
+) -> dict[Any, dict[str, dict[str, Any]]]:
+    """Per leader membership id: ``{"this_week", "week_before"}`` outcomes of their section (a
+    SECTION_LEADER) or of the team (an ADMIN), over the last 7 days and the 7 before them.
+
+    For the weekly leader digest: ``leaders`` must have ``team`` loaded. Eight queries per
+    distinct team timezone in the batch (two windows of four), never one per leader or team;
+    each leader's share is picked from the batch's rows with the same scope rule as the
+    endpoint (``scope_q``) evaluated on each row.
+    """
+    result: dict[Any, dict[str, dict[str, Any]]] = {}
+    by_zone: dict[str, list[Membership]] = defaultdict(list)
+    for leader in leaders:
+        by_zone[leader.team.tzinfo.key].append(leader)
+    for group in by_zone.values():
+        tz = group[0].team.tzinfo
+        today = now.astimezone(tz).date()
+        team_ids = Q(team_id__in={leader.team_id for leader in group})
+        windows = {
+            "this_week": Window.last_days(today, tz, 7),
+            "week_before": Window.last_days(today - datetime.timedelta(days=7), tz, 7),
+        }
+        fetched = {name: _fetch(team_ids, window) for name, window in windows.items()}
+        for leader in group:
+            keep = _in_scope_of(leader)
+            section = own_section(leader)
+            row_key = TEAM_KEY if is_admin(leader) else ("section", section)
+            result[leader.id] = {}
+            for name, rows in fetched.items():
+                outcomes = _accumulate(rows, keep).outcomes()
+                result[leader.id][name] = outcomes.get(row_key, _Figures().outcome())
+    return result

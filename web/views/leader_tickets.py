@@ -27,7 +27,7 @@ from teams.access import LEADER_REQUIRED
 from teams.models import Membership
 from teams.selectors import cycle_active_for_team, member_list_for_user
 from tickets import services as tickets
-from tickets.api.serializers import TicketAssignInput, TicketReopenInput, TicketUpdateInput
+from tickets.api.serializers import TicketAssignInput, TicketUpdateInput
 from tickets.models import Ticket, TicketCategory, TicketVisibility
 from tickets.rules import ticket_actions
 from tickets.visibility import can_view
@@ -71,16 +71,6 @@ def ticket_assign(request: HttpRequest, ticket_id: str) -> HttpResponse:
         tickets.ticket_assign(
             membership=ctx.membership, ticket_id=ticket.pk, owner_id=values["owner_id"]
         )
-
-    return _ticket_action(request, ticket_id, act)
-
-
-@require_POST
-@app_page
-def ticket_reopen(request: HttpRequest, ticket_id: str) -> HttpResponse:
-    def act(ctx: TeamContext, ticket: Ticket) -> None:
-        values = validate(TicketReopenInput, {"reason": request.POST.get("reason", "")})
-        tickets.ticket_reopen(membership=ctx.membership, ticket_id=ticket.pk, **values)
 
     return _ticket_action(request, ticket_id, act)
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.models import User
 from practiceops.core.errors import ApiError, NotFound
 from teams.access import is_leader
 from teams.selectors import cycle_active_for_team, cycle_list_for_calendar
@@ -19,6 +20,7 @@ from tickets import services as tickets
 from tickets.api.serializers import (
     TicketCommentInput,
     TicketCreateInput,
+    TicketReopenInput,
     TicketTransitionInput,
     TicketVerifyInput,
 )
@@ -128,13 +130,28 @@ def _ticket_ctx(request: HttpRequest, ticket_id: str) -> tuple[Ticket, TeamConte
     return ticket, TeamContext(team=membership.team, membership=membership, memberships=memberships)
 
 
+def _people(ticket: Ticket, activities: list) -> dict[str, str]:
+    """Names of the owner and the creator: usually already loaded with the timeline."""
+    users = {a.user_id: a.user for a in activities if a.user_id}
+    missing = {ticket.owner_id, ticket.created_by_id} - set(users) - {None}
+    if missing:
+        users.update(User.objects.in_bulk(missing))
+    names = {}
+    for role, user_id in (("owner", ticket.owner_id), ("creator", ticket.created_by_id)):
+        if user_id in users:
+            names[role] = users[user_id].display_name
+    return names
+
+
 def _render_ticket(
     request: HttpRequest, ticket: Ticket, ctx: TeamContext, *, error: ApiError | None = None
 ) -> HttpResponse:
+    activities = list(activity_list_for_ticket(ticket).order_by("created_at", "id"))
     context = {
         "ticket": ticket,
         "actions": ticket_actions(ctx.membership, ticket),
-        "activities": list(activity_list_for_ticket(ticket).order_by("created_at", "id")),
+        "activities": activities,
+        "people": _people(ticket, activities),
         "error": error,
         "values": request.POST if error else {},
     }
@@ -205,6 +222,16 @@ def ticket_verify(request: HttpRequest, ticket_id: str) -> HttpResponse:
     def act(ctx: TeamContext, ticket: Ticket) -> None:
         values = validate(TicketVerifyInput, {"content": request.POST.get("content") or None})
         tickets.ticket_verify(membership=ctx.membership, ticket_id=ticket.pk, **values)
+
+    return _ticket_action(request, ticket_id, act)
+
+
+@require_POST
+@app_page
+def ticket_reopen(request: HttpRequest, ticket_id: str) -> HttpResponse:
+    def act(ctx: TeamContext, ticket: Ticket) -> None:
+        values = validate(TicketReopenInput, {"reason": request.POST.get("reason", "")})
+        tickets.ticket_reopen(membership=ctx.membership, ticket_id=ticket.pk, **values)
 
     return _ticket_action(request, ticket_id, act)
 

@@ -12,6 +12,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from insights.selectors.catch_up import catch_up_get
 from insights.selectors.common import Window
 from insights.selectors.member import member_dashboard_get, practice_days_for_user
 from practice import services as practice
@@ -64,6 +65,7 @@ def week_context(ctx: TeamContext, *, form: LogPracticeForm | None = None) -> di
         )
     return {
         "cycle": cycle,
+        "catch_up": catch_up_get(team=team, membership=ctx.membership, since=None),
         "dashboard": dashboard,
         "summary": dashboard["weekly_summary"],
         "minutes_last_week": last_week,

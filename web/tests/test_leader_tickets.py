@@ -16,7 +16,8 @@ from tickets.models import Ticket, TicketStatus
 from tickets.services import CLAIMABLE_NEEDS_LEADER, EDIT_FORBIDDEN, OWNER_CANNOT_VIEW
 from tickets.tests.factories import TicketFactory
 from web.tests.conftest import session_client
-from web.tests.test_section import HTMX, alerts, buttons, h1
+from web.tests.helpers import alerts, buttons, h1
+from web.tests.test_section import HTMX
 
 NEW_OWNER = re.compile(r'<select id="new-owner"[^>]*>(.*?)</select>', re.S)
 

@@ -4,7 +4,6 @@ changed)."""
 
 from __future__ import annotations
 
-import html
 import re
 
 import pytest
@@ -15,31 +14,9 @@ from tickets.models import Ticket, TicketActivity, TicketStatus
 from tickets.state_machine import ONLY_RESOLVED_REOPEN
 from tickets.tests.factories import TicketFactory
 from web.tests.conftest import session_client
+from web.tests.helpers import alerts, buttons, h1, text
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-TAG = re.compile(r"<[^>]+>")
-
-
-def text(fragment: str) -> str:
-    return " ".join(html.unescape(TAG.sub(" ", fragment)).split())
-
-
-def h1(response) -> str:  # type: ignore[no-untyped-def]
-    match = re.search(r"<h1[^>]*>(.*?)</h1>", response.content.decode(), re.S)
-    assert match, response.content.decode()[:1000]
-    return text(match.group(1))
-
-
-def alerts(response) -> list[str]:  # type: ignore[no-untyped-def]
-    return [
-        text(m) for m in re.findall(r'role="alert"[^>]*>(.*?)</', response.content.decode(), re.S)
-    ]
-
-
-def buttons(response) -> list[str]:  # type: ignore[no-untyped-def]
-    return [
-        text(m) for m in re.findall(r"<button[^>]*>(.*?)</button>", response.content.decode(), re.S)
-    ]
 
 
 def nav_labels(response) -> list[str]:  # type: ignore[no-untyped-def]

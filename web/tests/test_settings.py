@@ -21,7 +21,7 @@ from teams.services import (
 )
 from teams.tests.factories import CycleFactory
 from web.tests.conftest import session_client
-from web.tests.test_section import alerts, buttons, h1
+from web.tests.helpers import alerts, buttons, h1
 
 
 def url(team, rest: str = "") -> str:  # type: ignore[no-untyped-def]

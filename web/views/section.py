@@ -110,19 +110,12 @@ def section_chart(rows: list[dict[str, Any]]) -> Any:
 
 
 def owner_names(dashboard: dict[str, Any]) -> dict[Any, str]:
-    """Names of the queue's owners: members in scope are known already; others (the owner of a
-    TEAM ticket in another section) cost one query for the whole queue."""
-    names = {
-        row["member_id"]: row["name"] for row in dashboard["compliance"]["practice_days_by_member"]
-    }
-    missing = {
-        item["owner_id"]
-        for item in dashboard["verification_queue"]
-        if item["owner_id"] and item["owner_id"] not in names
-    }
-    if missing:
-        names.update(User.objects.filter(pk__in=missing).values_list("id", "display_name"))
-    return names
+    """Names of the queue's owners, in one query for the whole queue (an owner may be outside
+    the leader's members, e.g. of a TEAM ticket in another section)."""
+    owners = {item["owner_id"] for item in dashboard["verification_queue"] if item["owner_id"]}
+    if not owners:
+        return {}
+    return dict(User.objects.filter(pk__in=owners).values_list("id", "display_name"))
 
 
 def overview_context(ctx: TeamContext, params: Any) -> dict[str, Any]:

@@ -41,6 +41,7 @@ SAVED = {
 }
 INVITE_HOURS = ((24, "1 day"), (72, "3 days"), (168, "7 days"), (336, "14 days"), (720, "30 days"))
 INVITES_LIMIT = 100
+INVITE_LINK_KEY = "web:new_invite_link"
 CYCLES_LIMIT = 200
 
 
@@ -105,7 +106,16 @@ def _render(
 @team_page
 def team_settings(request: HttpRequest, ctx: TeamContext) -> HttpResponse:
     _admin(ctx)
-    return _render(request, ctx, notice=SAVED.get(request.GET.get("saved", "")))
+    created = request.session.pop(INVITE_LINK_KEY, None)
+    if created and created.get("team") != str(ctx.team.pk):
+        created = None
+    return _render(
+        request,
+        ctx,
+        notice=SAVED.get(request.GET.get("saved", "")),
+        invite_link=created["link"] if created else None,
+        invite_email=created["email"] if created else None,
+    )
 
 
 def _action(
@@ -223,8 +233,14 @@ def invite_create(request: HttpRequest, ctx: TeamContext) -> HttpResponse:
             error_at="invite",
             values=request.POST,
         )
-    link = request.build_absolute_uri(reverse("web:invite", args=[raw]))
-    return _render(request, ctx, invite_link=link, new_invite=invite)
+    # POST → redirect → GET, the link handed over in the session and shown once: a reload of
+    # the page neither creates a second invite nor shows the link again.
+    request.session[INVITE_LINK_KEY] = {
+        "link": request.build_absolute_uri(reverse("web:invite", args=[raw])),
+        "email": invite.email,
+        "team": str(ctx.team.pk),
+    }
+    return redirect(reverse("web:settings", args=[ctx.team.pk]) + "#invites")
 
 
 @require_POST

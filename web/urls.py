@@ -33,5 +33,7 @@ urlpatterns = [
     path("tickets/<str:ticket_id>/transition", tickets.ticket_transition, name="ticket_transition"),
     path("tickets/<str:ticket_id>/verify", tickets.ticket_verify, name="ticket_verify"),
     path("tickets/<str:ticket_id>/reopen", tickets.ticket_reopen, name="ticket_reopen"),
+    path("tickets/<str:ticket_id>/assign", tickets.ticket_assign, name="ticket_assign"),
+    path("tickets/<str:ticket_id>/edit", tickets.ticket_edit, name="ticket_edit"),
     re_path(r"^(?P<rest>.*)$", invites.not_found, name="not_found"),
 ]

@@ -89,8 +89,8 @@ urlpatterns = [
         leader_tickets.assignment_delete,
         name="assignment_delete",
     ),
-    path("tickets/<str:ticket_id>/edit", leader_tickets.ticket_edit, name="ticket_edit"),
-    path("tickets/<str:ticket_id>/assign", leader_tickets.ticket_assign, name="ticket_assign"),
     path("tickets/<str:ticket_id>/reopen", tickets.ticket_reopen, name="ticket_reopen"),
+    path("tickets/<str:ticket_id>/assign", tickets.ticket_assign, name="ticket_assign"),
+    path("tickets/<str:ticket_id>/edit", tickets.ticket_edit, name="ticket_edit"),
     re_path(r"^(?P<rest>.*)$", invites.not_found, name="not_found"),
 ]

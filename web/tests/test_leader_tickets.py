@@ -16,7 +16,7 @@ from tickets.models import Ticket, TicketStatus
 from tickets.services import CLAIMABLE_NEEDS_LEADER, EDIT_FORBIDDEN, OWNER_CANNOT_VIEW
 from tickets.tests.factories import TicketFactory
 from web.tests.conftest import session_client
-from web.tests.helpers import alerts, buttons, h1
+from web.tests.helpers import alerts, buttons
 from web.tests.test_section import HTMX
 
 NEW_OWNER = re.compile(r'<select id="new-owner"[^>]*>(.*?)</select>', re.S)
@@ -140,9 +140,8 @@ def test_edit_fields_where_allowed(
     team, soprano_leader, alto_leader, alto_member, soprano_ticket, cycle
 ):
     client = session_client(soprano_leader)
-    form = client.get(f"/app/tickets/{soprano_ticket.pk}/edit")
-    assert form.status_code == 200
-    assert h1(form) == "Edit ticket"
+    page = client.get(f"/app/tickets/{soprano_ticket.pk}")
+    assert "Edit ticket" in page.content.decode()
     response = client.post(
         f"/app/tickets/{soprano_ticket.pk}/edit",
         {
@@ -161,27 +160,18 @@ def test_edit_fields_where_allowed(
         "BLOCKING",
     )
     assert soprano_ticket.due_at.isoformat() == "2030-01-15T00:00:00+00:00"
-    refused = client.post(
-        f"/app/tickets/{soprano_ticket.pk}/edit",
-        {
-            "title": "x",
-            "category": "PITCH",
-            "visibility": "SECTION",
-            "section": "",
-            "priority": "LOW",
-        },
-    )
-    assert refused.status_code == 422
-    assert alerts(refused) == ["A section is required for SECTION visibility"]
-    soprano_ticket.refresh_from_db()
-    assert soprano_ticket.title == "Soprano run, bars 20-28"
-    # A TEAM ticket of an Alto member: the Soprano leader may not edit it; no Edit offered.
+    # A TEAM ticket of an Alto member: the Soprano leader may not edit it; no Edit offered,
+    # and the POST is refused with the API's message, nothing changed.
     team_ticket = TicketFactory(cycle=cycle, created_by=alto_member.user, visibility="TEAM")
-    page = client.get(f"/app/tickets/{team_ticket.pk}").content.decode()
-    assert f"/app/tickets/{team_ticket.pk}/edit" not in page
-    denied = client.get(f"/app/tickets/{team_ticket.pk}/edit")
+    assert "Edit ticket" not in client.get(f"/app/tickets/{team_ticket.pk}").content.decode()
+    denied = client.post(
+        f"/app/tickets/{team_ticket.pk}/edit",
+        {"title": "Mine now", "category": "PITCH", "visibility": "TEAM", "priority": "LOW"},
+    )
     assert denied.status_code == 403
     assert alerts(denied) == [EDIT_FORBIDDEN]
+    team_ticket.refresh_from_db()
+    assert team_ticket.title != "Mine now"
 
 
 # --- assignments --------------------------------------------------------------------------------

@@ -248,3 +248,61 @@ def test_leader_reopens_with_a_reason(cycle, soprano_member, soprano_leader, alt
     assert response.status_code == 302
     ticket.refresh_from_db()
     assert ticket.status == "IN_PROGRESS"
+
+
+def test_leader_reassigns_and_edits(cycle, team, soprano_member, soprano_leader, alto_member):
+    ticket = TicketFactory(
+        cycle=cycle,
+        created_by=soprano_leader.user,
+        owner=soprano_leader.user,
+        visibility="SECTION",
+        section="Soprano",
+        title="Old title",
+    )
+    client = session_client(soprano_leader)
+    page = client.get(f"/app/tickets/{ticket.pk}")
+    body = page.content.decode()
+    assert {"Reassign", "Save"} <= set(buttons(page))
+    # Only members who can see the SECTION ticket are offered.
+    assert soprano_member.user.display_name in body.split('id="new-owner"')[1].split("</select>")[0]
+    assert (
+        alto_member.user.display_name not in body.split('id="new-owner"')[1].split("</select>")[0]
+    )
+    refused = client.post(
+        f"/app/tickets/{ticket.pk}/assign", {"owner_id": str(alto_member.user.pk)}
+    )
+    assert alerts(refused) == ["The owner must be able to see this ticket"]
+    response = client.post(
+        f"/app/tickets/{ticket.pk}/assign", {"owner_id": str(soprano_member.user.pk)}
+    )
+    assert response.status_code == 302
+    response = client.post(
+        f"/app/tickets/{ticket.pk}/edit",
+        {
+            "title": "New title",
+            "category": "RHYTHM",
+            "visibility": "SECTION",
+            "section": "Soprano",
+            "priority": "LOW",
+        },
+    )
+    assert response.status_code == 302
+    ticket.refresh_from_db()
+    assert (ticket.owner_id, ticket.title, ticket.category) == (
+        soprano_member.user.pk,
+        "New title",
+        "RHYTHM",
+    )
+    # A member who did not create it and does not own it: no edit form, no reassign.
+    page = session_client(alto_member).get(f"/app/tickets/{ticket.pk}")
+    assert page.status_code == 404
+    other = TicketFactory(cycle=cycle, created_by=soprano_leader.user, title="Team one")
+    page = session_client(alto_member).get(f"/app/tickets/{other.pk}")
+    assert {"Reassign", "Save"}.isdisjoint(buttons(page))
+    refused = session_client(alto_member).post(
+        f"/app/tickets/{other.pk}/edit",
+        {"title": "Hijack", "category": "PITCH", "visibility": "TEAM", "priority": "LOW"},
+    )
+    assert alerts(refused) == ["You do not have permission to edit this ticket"]
+    other.refresh_from_db()
+    assert other.title == "Team one"

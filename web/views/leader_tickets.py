@@ -8,7 +8,6 @@ refusal carries the API's message and changes nothing.
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -25,12 +24,7 @@ from practice.rules import assignment_scopes_for, can_delete_assignment, can_edi
 from practiceops.core.errors import ApiError, Forbidden, NotFound
 from teams.access import LEADER_REQUIRED
 from teams.models import Membership
-from teams.selectors import cycle_active_for_team, member_list_for_user
-from tickets import services as tickets
-from tickets.api.serializers import TicketAssignInput, TicketUpdateInput
-from tickets.models import Ticket, TicketCategory, TicketVisibility
-from tickets.rules import ticket_actions
-from tickets.visibility import can_view
+from teams.selectors import cycle_active_for_team
 from web.forms import validate
 from web.pages import (
     TeamContext,
@@ -40,109 +34,8 @@ from web.pages import (
     render_page,
     team_page,
 )
-from web.views.tickets import _ticket_action, _ticket_ctx
 
 NO_CYCLE = "There is no rehearsal yet: assignments belong to a rehearsal (add one in Team settings)"
-
-# --- tickets ----------------------------------------------------------------------------------
-
-
-def owner_choices(membership: Membership, ticket: Ticket) -> list[dict[str, Any]]:
-    """Reassign's New owner: the team's members who can see ``ticket`` (``can_view``, the check
-    ``ticket_assign`` refuses with), the current owner left out. One query."""
-    choices = []
-    for row in member_list_for_user(membership=membership).order_by("user__display_name"):
-        candidate = Membership(
-            team_id=membership.team_id,
-            user_id=row["user_id"],
-            role=row["role"],
-            section=row["section"],
-        )
-        if row["user_id"] != ticket.owner_id and can_view(candidate, ticket):
-            choices.append(row)
-    return choices
-
-
-@require_POST
-@app_page
-def ticket_assign(request: HttpRequest, ticket_id: str) -> HttpResponse:
-    def act(ctx: TeamContext, ticket: Ticket) -> None:
-        values = validate(TicketAssignInput, {"owner_id": request.POST.get("owner_id", "")})
-        tickets.ticket_assign(
-            membership=ctx.membership, ticket_id=ticket.pk, owner_id=values["owner_id"]
-        )
-
-    return _ticket_action(request, ticket_id, act)
-
-
-def _ticket_values(ticket: Ticket) -> dict[str, Any]:
-    return {
-        "title": ticket.title,
-        "description": ticket.description or "",
-        "category": ticket.category,
-        "visibility": ticket.visibility,
-        "section": ticket.section or "",
-        "song_ref": ticket.song_ref or "",
-        "measures": ticket.measures or "",
-        "priority": ticket.priority,
-        # Due dates are midnight UTC of their day (spec/api.md): the day is UTC's.
-        "due": ticket.due_at.astimezone(datetime.UTC).date().isoformat() if ticket.due_at else "",
-    }
-
-
-def ticket_update_body(post: Any) -> dict[str, Any]:
-    """The PATCH /tickets/{id} body the edit form stands for (due dates: midnight UTC)."""
-    due = (post.get("due") or "").strip()
-    return {
-        "title": post.get("title", ""),
-        "description": post.get("description") or None,
-        "category": post.get("category", ""),
-        "visibility": post.get("visibility", ""),
-        "section": post.get("section") or None,
-        "song_ref": post.get("song_ref") or None,
-        "measures": post.get("measures") or None,
-        "priority": post.get("priority", ""),
-        "due_at": f"{due}T00:00:00Z" if due else None,
-    }
-
-
-@app_page
-def ticket_edit(request: HttpRequest, ticket_id: str) -> HttpResponse:
-    """Edit a ticket's fields (owner, creator, their section's leader, an ADMIN)."""
-    ticket, ctx = _ticket_ctx(request, ticket_id)
-    if not ticket_actions(ctx.membership, ticket)["edit"]:
-        raise Forbidden(tickets.EDIT_FORBIDDEN)
-    values = _ticket_values(ticket)
-    error = None
-    if request.method == "POST":
-        values = {key: request.POST.get(key, "") for key in values}
-        try:
-            changes = validate(TicketUpdateInput, ticket_update_body(request.POST))
-            tickets.ticket_update(
-                membership=ctx.membership, ticket_id=ticket.pk, changes=dict(changes)
-            )
-        except ApiError as exc:
-            error = exc
-        else:
-            return redirect(reverse("web:ticket", args=[ticket.pk]))
-    context = {
-        "ticket": ticket,
-        "values": values,
-        "error": error,
-        "categories": TicketCategory.choices,
-        "visibilities": TicketVisibility.choices,
-        "priorities": Priority.choices,
-    }
-    with timezone.override(ctx.team.tzinfo):
-        return render_page(
-            request,
-            "web/ticket_edit.html",
-            ctx,
-            context,
-            current="tickets",
-            status=refusal_status(request, error) if error else 200,
-        )
-
 
 # --- assignments ------------------------------------------------------------------------------
 

@@ -78,7 +78,9 @@ def practice_history(request: HttpRequest, ctx: TeamContext) -> HttpResponse:
 
 @team_page
 def practice_new(request: HttpRequest, ctx: TeamContext) -> HttpResponse:
-    return render_page(request, "web/practice_new.html", ctx, week_context(ctx), current="practice")
+    # A plain form here: after saving, the member lands on This week with the confirmation.
+    context = {**week_context(ctx), "standalone": True}
+    return render_page(request, "web/practice_new.html", ctx, context, current="practice")
 
 
 @team_page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -15,13 +16,16 @@ from django.views.decorators.http import require_POST
 from accounts.models import User
 from practiceops.core.errors import ApiError, NotFound
 from teams.access import is_leader
-from teams.selectors import cycle_active_for_team, cycle_list_for_calendar
+from teams.models import Membership
+from teams.selectors import cycle_active_for_team, cycle_list_for_calendar, member_list_for_user
 from tickets import services as tickets
 from tickets.api.serializers import (
+    TicketAssignInput,
     TicketCommentInput,
     TicketCreateInput,
     TicketReopenInput,
     TicketTransitionInput,
+    TicketUpdateInput,
     TicketVerifyInput,
 )
 from tickets.models import Ticket, TicketStatus
@@ -33,6 +37,7 @@ from tickets.selectors import (
     ticket_get_for_user,
     ticket_list_for_user,
 )
+from tickets.visibility import can_view
 from web.forms import TicketCreateForm, first_form_error, validate
 from web.pages import (
     TeamContext,
@@ -130,6 +135,18 @@ def _ticket_ctx(request: HttpRequest, ticket_id: str) -> tuple[Ticket, TeamConte
     return ticket, TeamContext(team=membership.team, membership=membership, memberships=memberships)
 
 
+def _new_owners(ctx: TeamContext, ticket: Ticket) -> list[dict[str, Any]]:
+    """Members who can see the ticket (the rule ticket_assign checks the new owner against)."""
+    rows = []
+    for row in member_list_for_user(membership=ctx.membership):
+        candidate = Membership(
+            team_id=ticket.team_id, user_id=row["user_id"], role=row["role"], section=row["section"]
+        )
+        if row["user_id"] != ticket.owner_id and can_view(candidate, ticket):
+            rows.append(row)
+    return rows
+
+
 def _people(ticket: Ticket, activities: list) -> dict[str, str]:
     """Names of the owner and the creator: usually already loaded with the timeline."""
     users = {a.user_id: a.user for a in activities if a.user_id}
@@ -147,9 +164,21 @@ def _render_ticket(
     request: HttpRequest, ticket: Ticket, ctx: TeamContext, *, error: ApiError | None = None
 ) -> HttpResponse:
     activities = list(activity_list_for_ticket(ticket).order_by("created_at", "id"))
+    actions = ticket_actions(ctx.membership, ticket)
+    edit_form = None
+    if actions["edit"]:
+        edit_form = TicketCreateForm(
+            request.POST if error and "title" in request.POST else None,
+            initial={
+                **{name: getattr(ticket, name) for name in tickets.EDITABLE_FIELDS},
+                "due": ticket.due_at.astimezone(datetime.UTC).date() if ticket.due_at else None,
+            },
+        )
     context = {
+        "edit_form": edit_form,
+        "new_owners": _new_owners(ctx, ticket) if actions["reassign"] else [],
         "ticket": ticket,
-        "actions": ticket_actions(ctx.membership, ticket),
+        "actions": actions,
         "activities": activities,
         "people": _people(ticket, activities),
         "error": error,
@@ -232,6 +261,29 @@ def ticket_reopen(request: HttpRequest, ticket_id: str) -> HttpResponse:
     def act(ctx: TeamContext, ticket: Ticket) -> None:
         values = validate(TicketReopenInput, {"reason": request.POST.get("reason", "")})
         tickets.ticket_reopen(membership=ctx.membership, ticket_id=ticket.pk, **values)
+
+    return _ticket_action(request, ticket_id, act)
+
+
+@require_POST
+@app_page
+def ticket_assign(request: HttpRequest, ticket_id: str) -> HttpResponse:
+    def act(ctx: TeamContext, ticket: Ticket) -> None:
+        values = validate(TicketAssignInput, {"owner_id": request.POST.get("owner_id", "")})
+        tickets.ticket_assign(membership=ctx.membership, ticket_id=ticket.pk, **values)
+
+    return _ticket_action(request, ticket_id, act)
+
+
+@require_POST
+@app_page
+def ticket_edit(request: HttpRequest, ticket_id: str) -> HttpResponse:
+    def act(ctx: TeamContext, ticket: Ticket) -> None:
+        form = TicketCreateForm(request.POST)
+        if not form.is_valid():
+            raise first_form_error(form)
+        values = validate(TicketUpdateInput, form.api_data())
+        tickets.ticket_update(membership=ctx.membership, ticket_id=ticket.pk, changes=values)
 
     return _ticket_action(request, ticket_id, act)
 

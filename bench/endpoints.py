@@ -76,6 +76,8 @@ ENDPOINTS = (
     # The web app's pages, reported as ratios of the baselines (spec/web.md → Fast).
     Endpoint("GET /app/t/{id}/ (This week)", "GET", "/app/t/{team_id}/", session=True),
     Endpoint("GET /app/t/{id}/tickets", "GET", "/app/t/{team_id}/tickets", session=True),
+    # Section overview: the leader dashboard and the outcomes in one page (its API twins above).
+    Endpoint("GET /app/t/{id}/section", "GET", "/app/t/{team_id}/section", session=True),
     Endpoint(
         "GET /teams/{id}/catch-up",
         "GET",

@@ -237,7 +237,6 @@ def test_every_page_of_the_app_is_accessible_for_each_role_and_fits_360px(live_s
         f"/app/t/{team}/tickets",
         f"/app/t/{team}/tickets/new",
         f"/app/tickets/{ticket}",
-        f"/app/tickets/{ticket}/edit",
         f"/app/t/{team}/assignments",
         f"/app/t/{team}/assignments/new",
         f"/app/assignments/{assignment.pk}/edit",

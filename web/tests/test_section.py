@@ -237,3 +237,15 @@ def test_member_cannot_post_to_the_queue(team, soprano_member, resolved):
     assert alerts(response) == [LEADER_REQUIRED]
     resolved.refresh_from_db()
     assert resolved.status == TicketStatus.RESOLVED
+
+
+def test_a_leader_without_a_section_looks_after_nobody(team, soprano_member):
+    from conftest import make_persona
+
+    loose = make_persona(team, role="SECTION_LEADER", section=None, display_name="Loose Leader")
+    page = session_client(loose).get(url(team))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "you look after nobody yet" in body
+    assert "Sue Soprano" not in body
+    assert "Nothing to verify" in body

@@ -216,3 +216,30 @@ def test_settings_posts_need_csrf(team, admin, path):
     client = Client(enforce_csrf_checks=True)
     client.force_login(admin.user)
     assert client.post(url(team, path), {}).status_code == 403
+
+
+def test_an_admin_who_removes_themself_leaves_the_team(team, admin):
+    from conftest import make_persona
+
+    make_persona(team, role=Role.ADMIN, display_name="Second Admin")
+    client = session_client(admin)
+    response = client.post(url(team, f"/members/{admin.user.pk}/remove"))
+    assert response.status_code == 302
+    assert response["Location"] == "/app/"
+    assert not Membership.objects.filter(pk=admin.membership.pk).exists()
+    assert client.get(url(team)).status_code == 403
+
+
+def test_unknown_member_and_outsider_posts(team, admin, outsider, other_team):
+    client = session_client(admin)
+    response = client.post(
+        url(team, f"/members/{outsider.user.pk}"), {"role": "MEMBER", "section": ""}
+    )
+    assert response.status_code == 404
+    assert alerts(response) == ["Member not found"]
+    # Someone of another team cannot touch this team's settings at all.
+    refused = session_client(outsider).post(url(team, "/team"), {"name": "Mine", "timezone": "UTC"})
+    assert refused.status_code == 403
+    assert alerts(refused) == ["Not a member of this team"]
+    team.refresh_from_db()
+    assert team.name == "Harmonia"

@@ -105,6 +105,7 @@ def test_leader_pages_cost_at_most_two_queries_more_than_their_api_twin(db, page
         client.get(url)  # warm
         web = count(lambda: client.get(url))
         api = twin(persona, api_urls)
+        print(f"queries {page} size={size}: page {web}, API twin {api}")
         assert web <= api + 2, (page, size, web, api)
         counts.append(web)
     assert counts[0] == counts[1], (page, counts)

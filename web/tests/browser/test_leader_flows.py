@@ -20,6 +20,7 @@ from tickets.models import Ticket, TicketStatus
 from tickets.tests.factories import TicketFactory
 from web.tests.browser.test_member_flows import (
     ARTIFACTS,
+    Console,
     _audit,
     browser,
     chromium,  # noqa: F401 - a fixture
@@ -262,5 +263,25 @@ def test_every_page_of_the_app_is_accessible_for_each_role_and_fits_360px(live_s
                 problems += _audit(axe, page, path, email)
         # Pages a role may not open answer 403/404 (app-styled): the browser logs the status.
         console.errors = [e for e in console.errors if "403" not in e and "404" not in e]
+        console.check()
+    assert problems == [], "\n".join(problems)
+
+
+def test_leaders_pages_are_accessible_in_dark_mode_too(live_server, team_scene):
+    """The stylesheet's dark scheme (prefers-color-scheme) keeps axe's contrast checks green."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    team = team_scene["team"].pk
+    axe = Axe()
+    problems: list[str] = []
+    with browser() as instance:
+        context = instance.new_context(viewport={"width": 390, "height": 844}, color_scheme="dark")
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        console = Console(page)
+        sign_in(page, live_server.url, "dana@example.com")
+        for path in (f"/app/t/{team}/section", f"/app/t/{team}/settings", f"/app/t/{team}/"):
+            page.goto(live_server.url + path)
+            problems += _audit(axe, page, path, "admin, dark")
         console.check()
     assert problems == [], "\n".join(problems)

@@ -22,7 +22,7 @@ from practice.api.serializers import AssignmentCreateInput, AssignmentUpdateInpu
 from practice.models import Assignment, AssignmentType, Priority
 from practice.rules import assignment_scopes_for, can_delete_assignment, can_edit_assignment
 from practiceops.core.errors import ApiError, Forbidden, NotFound
-from teams.access import LEADER_REQUIRED
+from teams.access import LEADER_REQUIRED, is_admin
 from teams.models import Membership
 from teams.selectors import cycle_active_for_team
 from web.forms import validate
@@ -57,6 +57,7 @@ def assignments_page(
         "assignments": rows,
         "can_create": bool(assignment_scopes_for(membership)),
         "can_delete": can_delete_assignment(membership),
+        "offer_settings": is_admin(membership),
         "error": error,
     }
     with timezone.override(ctx.team.tzinfo):

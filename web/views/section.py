@@ -24,7 +24,7 @@ from insights.selectors import dashboard_cycle, leader_dashboard_get, outcomes_g
 from insights.selectors.common import UNASSIGNED_SECTION, WINDOW_DAYS
 from practiceops.core.errors import ApiError
 from practiceops.core.params import parse_uuid
-from teams.access import check_role
+from teams.access import check_role, is_admin
 from teams.models import Role
 from tickets import services as tickets
 from tickets.api.serializers import TicketReopenInput, TicketVerifyInput
@@ -146,7 +146,7 @@ def overview_context(ctx: TeamContext, params: Any) -> dict[str, Any]:
         "outcomes": outcomes,
         "queue": queue,
         "window_days": WINDOW_DAYS,
-        "is_admin_view": membership.role == Role.ADMIN,
+        "is_admin_view": is_admin(membership),
     }
 
 

@@ -137,6 +137,30 @@ def test_member_resolves_leader_verifies_and_reopens_from_the_queue(
     assert Ticket.objects.get(pk=reopen_id).status == TicketStatus.IN_PROGRESS
 
 
+def test_verify_from_the_queue_without_javascript(live_server, team_scene):
+    """With JavaScript off the queue's forms post plainly: POST → redirect → the page again,
+    the ticket gone from the queue and a confirmation shown."""
+    reopen_id = team_scene["to_reopen"].pk
+    with browser() as instance:
+        page, console = new_page(instance, js=False, viewport=VIEWPORTS["phone"])
+        sign_in(page, live_server.url, "sofia@example.com")
+        go_to(page, "Section overview")
+        row = page.locator(f"#queue-{reopen_id}")
+        row.get_by_label("Note").fill("Breathing is right now")
+        row.get_by_role("button", name="Verify").click()
+        page.wait_for_url(re.compile(r".*/section\?done=verified#queue$"))
+        assert page.get_by_role("status").first.inner_text() == (
+            "Ticket verified: it has left the verification queue."
+        )
+        assert page.locator(f"#queue-{reopen_id}").count() == 0
+        console.check()
+    ticket = Ticket.objects.get(pk=reopen_id)
+    assert (ticket.status, ticket.verified_note) == (
+        TicketStatus.VERIFIED,
+        "Breathing is right now",
+    )
+
+
 @pytest.mark.parametrize("viewport", VIEWPORTS, ids=list(VIEWPORTS))
 def test_director_invites_a_new_person_who_joins_with_the_invited_role(
     live_server, team_scene, viewport

@@ -22,6 +22,10 @@ run: install
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DEBUG=true $(BIN)/python manage.py collectstatic --noinput -v 0
 	DEBUG=true $(BIN)/python manage.py seed_demo --staff
+	@echo ""
+	@echo "The web app: http://localhost:$(PORT)/app/"
+	@echo "  sign in as a member: sarah@harmonia.example / practice-makes-harmony"
+	@echo ""
 	DEBUG=true $(BIN)/python manage.py runserver 0.0.0.0:$(PORT)
 
 # The test suite. DATABASE_URL / REDIS_URL choose PostgreSQL and Redis (see README).

@@ -24,6 +24,8 @@ class Endpoint:
     max_queries: int | None = None
     # Takes the persona's transition pool (``{id}`` in the path).
     pool: bool = False
+    # A page of the web app: signed in with the persona's session cookie, not a bearer token.
+    session: bool = False
 
 
 BASELINES = (
@@ -71,6 +73,11 @@ ENDPOINTS = (
         target_scale_only=True,
         max_queries=12,
     ),
+    # The web app's pages, reported as ratios of the baselines (spec/web.md → Fast).
+    Endpoint("GET /app/t/{id}/ (This week)", "GET", "/app/t/{team_id}/", session=True),
+    Endpoint("GET /app/t/{id}/tickets", "GET", "/app/t/{team_id}/tickets", session=True),
+    # Section overview: the leader dashboard and the outcomes in one page (its API twins above).
+    Endpoint("GET /app/t/{id}/section", "GET", "/app/t/{team_id}/section", session=True),
     Endpoint(
         "GET /teams/{id}/catch-up",
         "GET",

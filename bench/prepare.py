@@ -27,6 +27,7 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.baseline.settings")
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -121,11 +122,19 @@ def context(out: Path) -> None:
             "role": membership.role,
             "section": membership.section,
             "token": token_pair_for_user(membership.user)["access_token"],
+            "session": _session(membership.user),
             "pool": _pool(pool_member, pool_cycle, TRANSITION_POOL, name),
             # Moved by the query-count pass, never by wrk.
             "count_ticket": _pool(pool_member, pool_cycle, 1, f"{name} count")[0],
         }
     out.write_text(json.dumps(ctx, indent=2))
+
+
+def _session(user: Any) -> str:
+    """A signed-in session (stored in the database the servers share) for the web app's pages."""
+    client = Client()
+    client.force_login(user)
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
 
 
 def _fill(path: str, ctx: dict[str, Any], persona: dict[str, Any] | None) -> str:
@@ -135,8 +144,17 @@ def _fill(path: str, ctx: dict[str, Any], persona: dict[str, Any] | None) -> str
     return path
 
 
-def _count(client: Client, method: str, path: str, body: str | None, token: str | None) -> dict:
+def _count(
+    client: Client,
+    method: str,
+    path: str,
+    body: str | None,
+    token: str | None,
+    session: str | None = None,
+) -> dict:
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+    if session:
+        headers = {"HTTP_COOKIE": f"{settings.SESSION_COOKIE_NAME}={session}"}
     with CaptureQueriesContext(connection) as ctx:
         if method == "POST":
             body = body or '{"to_status": "IN_PROGRESS"}'
@@ -169,7 +187,12 @@ def count(ctx_path: Path, out: Path) -> None:
             path = _fill(endpoint.path, ctx, persona)
             body = endpoint.body
             result[f"{endpoint.name}|{name}"] = _count(
-                client, endpoint.method, path, body, persona["token"]
+                client,
+                endpoint.method,
+                path,
+                body,
+                persona["token"],
+                persona["session"] if endpoint.session else None,
             )
     out.write_text(json.dumps(result, indent=2))
 

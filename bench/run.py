@@ -284,6 +284,7 @@ def wrk(
     path: str = "/",
     method: str = "GET",
     token: str | None = None,
+    cookie: str | None = None,
     body: str | None = None,
     pool: list[str] | None = None,
     paths: list[str] | None = None,
@@ -292,6 +293,7 @@ def wrk(
     env = {
         **os.environ,
         "BENCH_TOKEN": token or "",
+        "BENCH_COOKIE": cookie or "",
         "BENCH_METHOD": method,
         "BENCH_PATH": path,
         "BENCH_POOL": ",".join(pool or []),
@@ -516,7 +518,13 @@ def measure_size(size: str, opts: argparse.Namespace, run_dir: Path, secret: str
         kwargs: dict[str, Any] = {
             "path": fill(endpoint.path, ctx),
             "method": endpoint.method,
-            "token": token,
+            "token": None if endpoint.session else token,
+            # The web app's pages are measured signed in with the persona's session.
+            "cookie": (
+                f"sessionid={(p or ctx['personas']['admin'])['session']}"
+                if endpoint.session
+                else None
+            ),
             "body": endpoint.body,
             "pool": None,
         }

@@ -2,6 +2,7 @@
 --
 -- Environment:
 --   BENCH_TOKEN     access token for the Authorization header (empty: none)
+--   BENCH_COOKIE    a Cookie header instead (the web app's session), when set
 --   BENCH_METHOD    GET (default) or POST
 --   BENCH_PATH      the path; "{id}" in it takes the ids of BENCH_POOL in turn
 --   BENCH_BODY      JSON body of a POST
@@ -15,6 +16,7 @@
 -- done() prints one line "BENCH_RESULT {json}" with counts and latency percentiles in us.
 
 local token = os.getenv("BENCH_TOKEN") or ""
+local cookie = os.getenv("BENCH_COOKIE") or ""
 local method = os.getenv("BENCH_METHOD") or "GET"
 local path_template = os.getenv("BENCH_PATH") or "/"
 local body = os.getenv("BENCH_BODY")
@@ -42,7 +44,10 @@ function init(args)
   -- Behind the deployment's TLS proxy: no HTTPS redirect, as in production.
   headers["X-Forwarded-Proto"] = "https"
   headers["Accept"] = "application/json"
-  if token ~= "" then
+  if cookie ~= "" then
+    headers["Cookie"] = cookie
+    headers["Accept"] = "text/html"
+  elseif token ~= "" then
     headers["Authorization"] = "Bearer " .. token
   end
   items = {}

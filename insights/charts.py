@@ -54,11 +54,13 @@ def grouped_bar_chart(
     series: Sequence[tuple[str, Sequence[int]]],
     unit: str,
     colors: Sequence[str] = PALETTE,
+    description: str | None = None,
 ) -> SafeString:
     """An SVG with one cluster of bars per group and one bar per series in each cluster.
 
     ``series`` is ``[(name, [value per group])]``. Every bar carries a ``<title>`` (the
     browser's tooltip) with its exact value; the axis is scaled to a round maximum.
+    ``description`` becomes the chart's ``<desc>`` (read by screen readers with the title).
     """
     per_group = max(len(series), 1) * (BAR + BAR_GAP) - BAR_GAP
     plot_width = max(len(groups), 1) * (per_group + GROUP_GAP) + GROUP_GAP
@@ -76,6 +78,8 @@ def grouped_bar_chart(
         f'aria-label="{escape(title)}" font-family="sans-serif" font-size="11">',
         f"<title>{escape(title)}</title>",
     ]
+    if description:
+        parts.append(f"<desc>{escape(description)}</desc>")
     steps = tick_steps(top_value)
     for tick in range(steps + 1):
         value = top_value * tick / steps

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from practice import links
 from practice.models import Assignment, AssignmentScope, PracticeLog, Priority
+from practice.rules import can_delete_assignment, can_edit_assignment
 from practice.visibility import visible_assignments_q
 from practiceops.core.errors import Forbidden, ValidationFailed
 from teams.access import ADMIN_REQUIRED, LEADER_REQUIRED, is_admin, is_leader, own_section
@@ -86,7 +87,7 @@ def assignment_update(
     *, membership: Membership, assignment: Assignment, changes: dict[str, Any]
 ) -> Assignment:
     """Creator or ADMIN edits; the scope never changes, and a non-admin keeps to their section."""
-    if not (is_admin(membership) or assignment.created_by_id == membership.user_id):
+    if not can_edit_assignment(membership, assignment):
         raise Forbidden(NOT_ASSIGNMENT_EDITOR)
     if "scope" in changes:
         raise ValidationFailed("The scope of an assignment cannot be changed", field="scope")
@@ -110,7 +111,7 @@ def assignment_update(
 
 @transaction.atomic
 def assignment_delete(*, membership: Membership, assignment: Assignment) -> None:
-    if not is_admin(membership):
+    if not can_delete_assignment(membership):
         raise Forbidden(ADMIN_REQUIRED)
     assignment_id = str(assignment.pk)
     assignment.delete()

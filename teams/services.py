@@ -76,6 +76,11 @@ def _known_timezones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones() - {"localtime", "posixrules", "Factory"})
 
 
+def timezone_names() -> list[str]:
+    """The names ``timezone_validate`` accepts, sorted (for a picker)."""
+    return sorted(_known_timezones())
+
+
 def timezone_validate(name: str) -> str:
     if name not in _known_timezones():
         raise ValidationFailed(UNKNOWN_TIMEZONE, field="timezone")

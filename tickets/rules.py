@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from teams.access import in_own_section, is_admin, own_section
+from teams.access import in_own_section, is_admin, is_leader, own_section
 from teams.models import Membership, Role
-from tickets.models import Ticket, TicketVisibility
+from tickets import state_machine
+from tickets.models import CLOSED_STATUSES, Ticket, TicketStatus, TicketVisibility
 
 
 def is_owner_or_creator(membership: Membership, ticket: Ticket) -> bool:
@@ -78,3 +79,43 @@ def can_unclaim(membership: Membership, ticket: Ticket) -> bool:
     return (
         ticket.claimable and ticket.owner_id is not None and ticket.owner_id == membership.user_id
     )
+
+
+def can_claim(membership: Membership, ticket: Ticket) -> bool:
+    """An unowned claimable ticket that is not closed (the conditional UPDATE of ticket_claim)."""
+    return ticket.claimable and ticket.owner_id is None and ticket.status not in CLOSED_STATUSES
+
+
+def ticket_actions(membership: Membership, ticket: Ticket) -> dict[str, object]:
+    """What ``membership`` may do to ``ticket`` now, from the checks the services refuse with.
+
+    A page offers exactly these: ``transitions`` lists the statuses /transition would accept
+    from this caller; the flags mirror the permission and state checks of claim, unclaim,
+    verify, reopen, reassign and edit. The ticket is one the caller can see.
+    """
+    return {
+        "claim": can_claim(membership, ticket),
+        "unclaim": can_unclaim(membership, ticket) and ticket.status not in CLOSED_STATUSES,
+        "transitions": (
+            state_machine.transitions_from(ticket.status)
+            if can_transition(membership, ticket)
+            else []
+        ),
+        "verify": (
+            is_leader(membership)
+            and can_verify(membership, ticket)
+            and ticket.status == TicketStatus.RESOLVED
+        ),
+        # Reopen is for whoever may verify (tickets.services._require_verifier).
+        "reopen": (
+            is_leader(membership)
+            and can_verify(membership, ticket)
+            and ticket.status == TicketStatus.RESOLVED
+        ),
+        "reassign": (
+            is_leader(membership)
+            and can_reassign(membership, ticket)
+            and ticket.status != TicketStatus.VERIFIED
+        ),
+        "edit": can_edit(membership, ticket),
+    }

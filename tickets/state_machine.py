@@ -99,3 +99,12 @@ def apply_unclaim(ticket: Ticket) -> None:
     if ticket.status in CLOSED_STATUSES:
         raise ValidationFailed(CLOSED_UNCLAIM)
     ticket.status = S.OPEN
+
+
+def transitions_from(current: str) -> list[str]:
+    """The statuses /transition may move a ``current`` ticket to, in the order of domain.md.
+
+    Pages offer exactly these as buttons; ``check_transition`` refuses everything else.
+    """
+    order = [S.IN_PROGRESS, S.OPEN, S.BLOCKED, S.RESOLVED]
+    return [status for status in order if status in TRANSITIONS[current]]

@@ -84,6 +84,10 @@ INSTALLED_APPS = [
     "insights",
     "notifications",
     "demo",
+    "django_htmx",
+    "template_partials",
+    "csp",
+    "web",
 ]
 
 MIDDLEWARE = [
@@ -104,6 +108,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
     "practiceops.core.middleware.DatabaseUnavailableMiddleware",
 ]
 
@@ -321,6 +327,31 @@ if not DEBUG:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 # The JSON envelope outside the admin console and /app/, Django's page (or 403_csrf.html) inside.
 CSRF_FAILURE_VIEW = "practiceops.core.views.csrf_failure"
+
+# --- The web app at /app/ (spec/web.md) --------------------------------------------------------
+
+# The browser signs in with a session; the JSON API authenticates Bearer tokens only
+# (REST_FRAMEWORK's DEFAULT_AUTHENTICATION_CLASSES), so this cookie never drives the API.
+LOGIN_URL = "/app/login"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# No inline script or style anywhere in the app; htmx is served from our own static files.
+# The Django admin and the API docs (Swagger UI, ReDoc) carry inline scripts of their own.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/admin/", "/docs", "/redoc"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    },
+}
 
 # --- E-mail ---------------------------------------------------------------------------------
 

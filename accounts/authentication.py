@@ -13,6 +13,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.models import User
 
+USER_COLUMNS = ("id", "email", "display_name", "is_active", "is_staff", "is_superuser")
 # Tokens "issued" in the future are forged or come from a badly skewed clock.
 IAT_LEEWAY_SECONDS = 30
 
@@ -40,7 +41,10 @@ class BearerAuthentication(BaseAuthentication):
             raise AuthenticationFailed("Invalid authorization header format")
         token = decode_access_token(parts[1])
         # Loading the user on every request is what refuses deleted and deactivated users.
-        user = User.objects.filter(pk=token["sub"], is_active=True).first()
+        # Only the columns requests read (ids, names, the staff flags that permissions check):
+        # not the password hash or the timestamps. A deferred one is loaded when touched (the
+        # password change reads the hash: one query more there).
+        user = User.objects.filter(pk=token["sub"], is_active=True).only(*USER_COLUMNS).first()
         if user is None:
             raise AuthenticationFailed("User not found")
         return user, token

@@ -77,6 +77,22 @@ ENDPOINTS = (
         max_queries=12,
     ),
     Endpoint(
+        "GET /teams/{id}/catch-up",
+        "GET",
+        "/teams/{team_id}/catch-up",
+        target_b1=0.20,
+        target_scale_only=True,
+        max_queries=12,
+    ),
+    Endpoint(
+        "GET /teams/{id}/dashboards/leader/outcomes",
+        "GET",
+        "/teams/{team_id}/dashboards/leader/outcomes",
+        target_b1=0.20,
+        target_scale_only=True,
+        max_queries=12,
+    ),
+    Endpoint(
         "POST /cycles/{id}/practice-logs",
         "POST",
         "/cycles/{cycle_id}/practice-logs",

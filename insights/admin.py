@@ -18,7 +18,12 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from insights.charts import grouped_bar_chart
-from insights.overview import OVERVIEW_WEEKS, TICKET_GROUPS, team_overview_get
+from insights.overview import (
+    OVERVIEW_WEEKS,
+    TICKET_GROUPS,
+    VERIFY_WINDOW_DAYS,
+    team_overview_get,
+)
 from teams.admin import TeamAdmin
 from teams.models import Team
 
@@ -78,6 +83,17 @@ class TeamOverviewAdmin(TeamAdmin):
             unit="tickets",
             colors=("#417690", "#c05050", "#5b9a68"),
         )
+        # A section with nothing verified in the window has no bar (and "–" in the table).
+        verify_chart = grouped_bar_chart(
+            title=f"Hours to verify per section, last {VERIFY_WINDOW_DAYS} days",
+            groups=overview.sections,
+            series=[
+                (label, [row[key] or 0 for row in overview.verify_hours])
+                for key, label in (("median_hours", "Median"), ("p90_hours", "90th percentile"))
+            ],
+            unit="hours",
+            colors=("#417690", "#e0a526"),
+        )
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -93,6 +109,8 @@ class TeamOverviewAdmin(TeamAdmin):
             "ticket_labels": TICKET_LABELS,
             "practice_chart": practice_chart,
             "ticket_chart": ticket_chart,
+            "verify_chart": verify_chart,
+            "verify_days": VERIFY_WINDOW_DAYS,
             "change_url": reverse(
                 "admin:teams_team_change", args=[team.pk], current_app=self.admin_site.name
             ),

@@ -19,7 +19,9 @@ from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from insights.selectors.catch_up import practise_next_items, practise_next_tickets_q
 from insights.selectors.common import Window as DayWindow
+from insights.selectors.outcomes import leader_week_outcomes
 from insights.selectors.weekly import leader_digest_numbers, member_week_numbers
 from practice.models import Assignment, priority_rank
 from practice.visibility import visible_assignments_q
@@ -64,6 +66,7 @@ def leader_digests(
     """
     now = now or timezone.now()
     numbers = leader_digest_numbers(leaders, now=now)
+    outcomes = leader_week_outcomes(leaders, now=now)
     cycles = cycles_active_for_teams(_teams(leaders))
     digests = {}
     for leader in leaders:
@@ -89,8 +92,34 @@ def leader_digests(
             "blocked_count": n["blocked_count"],
             "resolved_not_verified_count": n["resolved_not_verified_count"],
             "verifiable_count": n["verifiable_count"],
+            "outcome": _outcome_rows(outcomes[leader.id]),
+            "week_before_label": (
+                f"{_day(today - datetime.timedelta(days=13))} – "
+                f"{_day(today - datetime.timedelta(days=7))}"
+            ),
         }
     return digests
+
+
+OUTCOME_LABELS = (
+    ("opened", "Tickets opened"),
+    ("verified", "Fixes verified"),
+    ("reopened", "Fixes reopened"),
+    ("median_hours_to_verify", "Median hours to verify"),
+    ("p90_hours_to_verify", "90th percentile hours to verify"),
+    ("open_now", "Open now"),
+    ("stale_claims_released", "Stale claims released"),
+    ("practice_minutes_linked", "Practice minutes on tickets"),
+)
+
+
+def _outcome_rows(weeks: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """The leader's outcome as table rows: this week's figure beside the week before's."""
+    this_week, before = weeks["this_week"], weeks["week_before"]
+    return [
+        {"label": label, "this_week": this_week[name], "week_before": before[name]}
+        for name, label in OUTCOME_LABELS
+    ]
 
 
 def member_digests(
@@ -105,13 +134,17 @@ def member_digests(
     numbers = member_week_numbers(members, now=now)
     teams = _teams(members)
     todays = {team.pk: now.astimezone(team.tzinfo).date() for team in teams}
-    upcoming = {
+    active = {
         team_id: cycle
         for team_id, cycle in cycles_active_for_teams(teams).items()
-        if cycle is not None and cycle.date >= todays[team_id]
+        if cycle is not None
     }
-    assignments = _assignments_by_cycle([cycle.pk for cycle in upcoming.values()])
+    upcoming = {
+        team_id: cycle for team_id, cycle in active.items() if cycle.date >= todays[team_id]
+    }
+    assignments = _assignments_by_cycle([cycle.pk for cycle in active.values()])
     tickets = _open_tickets(members)
+    next_tickets = _practise_next_tickets(members, active)
     digests = {}
     for member in members:
         n = numbers[member.id]
@@ -120,6 +153,20 @@ def member_digests(
         cycle = upcoming.get(member.team_id)
         visible = visible_assignments_q(member)
         seen = [a for a in assignments.get(cycle.pk, []) if q_matches(visible, a)] if cycle else []
+        active_cycle = active.get(member.team_id)
+        practise_next = practise_next_items(
+            (
+                _next_row(t)
+                for t in next_tickets.get((member.team_id, member.user_id), [])
+                if active_cycle is not None
+                and q_matches(practise_next_tickets_q(member, active_cycle.pk), t)
+            ),
+            (
+                _next_row(a)
+                for a in (assignments.get(active_cycle.pk, []) if active_cycle else [])
+                if q_matches(visible, a)
+            ),
+        )
         digests[member.id] = {
             "week_label": f"{_day(week.first_day)} – {_day(week.last_day)}",
             "practice_days": n["practice_days_this_week"],
@@ -140,8 +187,52 @@ def member_digests(
                 }
                 for a in seen[:ASSIGNMENTS_LIMIT]
             ],
+            "practise_next": [
+                {
+                    "kind": item["kind"],
+                    "id": str(item["id"]),
+                    "title": item["title"],
+                    "priority": item["priority"],
+                    "due_label": _day(item["due_at"].astimezone(member.team.tzinfo).date())
+                    if item["due_at"]
+                    else None,
+                }
+                for item in practise_next
+            ],
         }
     return digests
+
+
+def _next_row(obj: Any) -> dict[str, Any]:
+    return {
+        "id": obj.id,
+        "title": obj.title,
+        "priority": obj.priority,
+        "due_at": obj.due_at,
+        "created_at": obj.created_at,
+    }
+
+
+def _practise_next_tickets(
+    members: Sequence[Membership], active: dict[Any, RehearsalCycle]
+) -> dict[tuple[Any, Any], list[Ticket]]:
+    """Unresolved tickets of each team's active cycle owned or claimed by a member of the
+    batch, in one query; each member's own filter (``practise_next_tickets_q``, visibility
+    included) is applied in memory by the caller."""
+    pairs = Q()
+    for team_id, user_ids in _users_by_team(members).items():
+        cycle = active.get(team_id)
+        if cycle is not None:
+            pairs |= Q(team_id=team_id, cycle_id=cycle.pk) & (
+                Q(owner_id__in=user_ids) | Q(claimed_by_id__in=user_ids)
+            )
+    if not pairs:
+        return {}
+    result: dict[tuple[Any, Any], list[Ticket]] = defaultdict(list)
+    for ticket in Ticket.objects.filter(pairs).exclude(status__in=CLOSED_STATUSES):
+        for user_id in {ticket.owner_id, ticket.claimed_by_id} - {None}:
+            result[(ticket.team_id, user_id)].append(ticket)
+    return result
 
 
 def _assignments_by_cycle(cycle_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Assignment]]:

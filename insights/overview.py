@@ -1,7 +1,7 @@
 """The staff "Team overview": a team's practice and ticket numbers per section, for operators.
 
 Unlike the leader dashboard this is not read on a member's behalf: staff see the whole team,
-PRIVATE tickets included, but only as counts. Three queries whatever the team's size.
+PRIVATE tickets included, but only as counts. Four queries whatever the team's size.
 """
 
 from __future__ import annotations
@@ -10,11 +10,13 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, DurationField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from insights.selectors.common import UNASSIGNED_SECTION, Window
+from insights.selectors.outcomes import DEFAULT_DAYS as VERIFY_WINDOW_DAYS
+from insights.selectors.outcomes import percentile
 from practice.models import PracticeLog
 from teams.models import Membership, Team
 from tickets.models import Ticket, TicketStatus
@@ -40,6 +42,9 @@ class TeamOverview:
     minutes: dict[str, list[int]]
     # [{"section", "open", "blocked", "resolved"}] in ``sections`` order.
     tickets: list[dict[str, object]]
+    # [{"section", "verified", "median_hours", "p90_hours"}] in ``sections`` order: tickets
+    # verified in the last VERIFY_WINDOW_DAYS days (team timezone), created -> verified.
+    verify_hours: list[dict[str, object]]
 
 
 def _ordered(sections: set[str]) -> list[str]:
@@ -102,6 +107,19 @@ def team_overview_get(team: Team, *, now: datetime.datetime | None = None) -> Te
     # NULL and "" sections would both map to "Unassigned"; the database stores only NULL.
     sections.update(counts)
 
+    # The outcomes endpoint's "hours to verify", per section over its default window.
+    verify_window = Window.last_days(today, tz, VERIFY_WINDOW_DAYS)
+    hours: dict[str, list[float]] = defaultdict(list)
+    for section, took in (
+        Ticket.objects.filter(verify_window.q("verified_at"), team=team)
+        .annotate(
+            took=ExpressionWrapper(F("verified_at") - F("created_at"), output_field=DurationField())
+        )
+        .values_list("section", "took")
+    ):
+        hours[section or UNASSIGNED_SECTION].append(took.total_seconds() / 3600)
+    sections.update(hours)
+
     ordered = _ordered(sections)
     return TeamOverview(
         team=team,
@@ -115,6 +133,15 @@ def team_overview_get(team: Team, *, now: datetime.datetime | None = None) -> Te
                     name: counts[section][name] if section in counts else 0
                     for name in TICKET_GROUPS
                 },
+            }
+            for section in ordered
+        ],
+        verify_hours=[
+            {
+                "section": section,
+                "verified": len(hours[section]),
+                "median_hours": percentile(hours[section], 0.5),
+                "p90_hours": percentile(hours[section], 0.9),
             }
             for section in ordered
         ],

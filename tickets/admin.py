@@ -1,6 +1,6 @@
 """Staff screens for tickets.
 
-``status`` is read-only here as everywhere: transitions, verify, unclaim and reassign are
+``status`` is read-only here as everywhere: transitions, verify, reopen, unclaim and reassign are
 admin actions (changelist) and buttons (change page) that call ``tickets.staff_services``,
 which run the state machine's own functions. A refusal is shown as an error message and
 changes nothing.
@@ -55,6 +55,10 @@ class WorkflowNoteForm(forms.Form):
     """The note posted with a button on the ticket page, held to the API's length limit."""
 
     content = forms.CharField(required=False, max_length=2000, strip=True)
+
+
+class ReopenReasonForm(forms.Form):
+    reason = forms.CharField(required=True, max_length=2000, strip=True)
 
 
 class TicketActivityInline(admin.TabularInline):
@@ -277,6 +281,11 @@ class TicketAdmin(admin.ModelAdmin):
                 name=f"{prefix}_verify",
             ),
             path(
+                "<path:object_id>/workflow/reopen/",
+                wrap(self.reopen_view),
+                name=f"{prefix}_reopen",
+            ),
+            path(
                 "<path:object_id>/workflow/unclaim/",
                 wrap(self.unclaim_view),
                 name=f"{prefix}_unclaim",
@@ -362,6 +371,25 @@ class TicketAdmin(admin.ModelAdmin):
             "verified",
         )
 
+    def reopen_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        ticket = self._ticket_for_change(request, object_id)
+        form = ReopenReasonForm(request.POST)
+        if not form.is_valid():
+            self.message_user(
+                request, f"Reason: {' '.join(form.errors['reason'])}", level=messages.ERROR
+            )
+            return HttpResponseRedirect(self._url("change", ticket.pk))
+        return self._run_one(
+            request,
+            ticket,
+            lambda: staff_services.ticket_reopen_by_staff(
+                staff_user=request.user, ticket_id=ticket.pk, reason=form.cleaned_data["reason"]
+            ),
+            "reopened",
+        )
+
     def unclaim_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
@@ -416,12 +444,14 @@ class TicketAdmin(admin.ModelAdmin):
                 if target in allowed
             ],
             "can_verify": ticket.status == TicketStatus.RESOLVED,
+            "can_reopen": ticket.status == TicketStatus.RESOLVED,
             "can_unclaim": ticket.claimable
             and ticket.owner_id is not None
             and not ticket.is_closed,
             "can_reassign": ticket.status != TicketStatus.VERIFIED,
             "transition_url": self._url("transition", ticket.pk),
             "verify_url": self._url("verify", ticket.pk),
+            "reopen_url": self._url("reopen", ticket.pk),
             "unclaim_url": self._url("unclaim", ticket.pk),
             "reassign_url": self._url("reassign", ticket.pk),
         }

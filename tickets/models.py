@@ -51,6 +51,13 @@ class DueBucket(models.TextChoices):
 
 CLOSED_STATUSES = (TicketStatus.RESOLVED, TicketStatus.VERIFIED)
 
+# The stale-claim job's release is recorded as a REASSIGNED activity with no user whose content
+# starts with this prefix: people's unclaims and reassignments carry a user and say "Unclaimed" /
+# "Assigned to …". The activity log is append-only, so the record survives a later claim
+# (``tickets.selectors.stale_release_q`` is the one filter that reads it).
+STALE_RELEASE_PREFIX = "Released automatically:"
+STALE_RELEASE_NOTE = STALE_RELEASE_PREFIX + " no activity for {days} days after the claim reminder."
+
 
 class Ticket(TimeStampedModel):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="tickets")

@@ -15,7 +15,13 @@ from practiceops.core.pagination import null_flag
 from practiceops.core.params import parse_uuid
 from teams.access import cycle_and_membership, require_member
 from teams.models import Membership, RehearsalCycle
-from tickets.models import Ticket, TicketActivity, TicketStatus
+from tickets.models import (
+    STALE_RELEASE_PREFIX,
+    Ticket,
+    TicketActivity,
+    TicketActivityType,
+    TicketStatus,
+)
 from tickets.rules import verify_scope_q
 from tickets.visibility import can_view, visible_tickets_q
 
@@ -88,6 +94,18 @@ def verifiable_tickets_q(membership: Membership, *, prefix: str = "") -> Q:
         visible_tickets_q(membership, prefix=prefix)
         & verify_scope_q(membership, prefix=prefix)
         & Q(**{f"{prefix}status": TicketStatus.RESOLVED})
+    )
+
+
+def stale_release_q(*, prefix: str = "") -> Q:
+    """Activity rows that record a release by the stale-claim job (see STALE_RELEASE_PREFIX)."""
+    p = prefix
+    return Q(
+        **{
+            f"{p}type": TicketActivityType.REASSIGNED,
+            f"{p}user_id__isnull": True,
+            f"{p}content__startswith": STALE_RELEASE_PREFIX,
+        }
     )
 
 

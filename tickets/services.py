@@ -1,4 +1,5 @@
-"""Every write to a ticket: create, edit, claim, unclaim, reassign, transition, verify, comment.
+"""Every write to a ticket: create, edit, claim, unclaim, reassign, transition, verify, reopen,
+comment.
 
 Each service is one transaction that writes the ticket change and its TicketActivity row
 together. The caller's access is re-checked on the locked row (or inside a conditional
@@ -380,17 +381,53 @@ def apply_verify(ticket: Ticket, *, actor_id: uuid.UUID, content: str | None, **
     return ticket
 
 
+def _require_verifier(membership: Membership, ticket: Ticket) -> None:
+    """The verify permission (leaders, within their verify scope); /reopen uses it too."""
+    if not is_leader(membership):
+        raise Forbidden(LEADER_REQUIRED)
+    if not can_verify(membership, ticket):
+        raise Forbidden(VERIFY_OUT_OF_SCOPE)
+
+
 @transaction.atomic
 def ticket_verify(
     *, membership: Membership, ticket_id: uuid.UUID, content: str | None = None
 ) -> Ticket:
     """Verify a RESOLVED ticket (leaders, within their verify scope)."""
     ticket = _locked(membership, ticket_id)
-    if not is_leader(membership):
-        raise Forbidden(LEADER_REQUIRED)
-    if not can_verify(membership, ticket):
-        raise Forbidden(VERIFY_OUT_OF_SCOPE)
+    _require_verifier(membership, ticket)
     return apply_verify(ticket, actor_id=membership.user_id, content=content)
+
+
+def apply_reopen(ticket: Ticket, *, actor_id: uuid.UUID, reason: str, **log: Any) -> Ticket:
+    """On a locked RESOLVED ``ticket``: back to IN_PROGRESS with the reason as its activity."""
+    old_status = ticket.status
+    now = timezone.now()
+    state_machine.apply_reopen(ticket, reason=reason)
+    ticket.save()
+    _activity(
+        ticket,
+        user_id=actor_id,
+        type=TicketActivityType.STATUS_CHANGE,
+        content=reason,
+        old_status=old_status,
+        new_status=ticket.status,
+        now=now,
+    )
+    logger.info("ticket_reopened", ticket_id=str(ticket.pk), user_id=str(actor_id), **log)
+    return ticket
+
+
+@transaction.atomic
+def ticket_reopen(*, membership: Membership, ticket_id: uuid.UUID, reason: str) -> Ticket:
+    """Send a RESOLVED ticket back to IN_PROGRESS (whoever may verify it).
+
+    The row lock serializes it against a concurrent verify or reopen: the second one sees the
+    status the first left and is refused by the state machine.
+    """
+    ticket = _locked(membership, ticket_id)
+    _require_verifier(membership, ticket)
+    return apply_reopen(ticket, actor_id=membership.user_id, reason=reason)
 
 
 @transaction.atomic

@@ -57,6 +57,13 @@ def ticket_verify_by_staff(
 
 
 @transaction.atomic
+def ticket_reopen_by_staff(*, staff_user: User, ticket_id: uuid.UUID, reason: str) -> Ticket:
+    """Send a RESOLVED ticket back to IN_PROGRESS with a reason (refusals as /reopen's)."""
+    ticket = _locked_for_staff(staff_user, ticket_id)
+    return services.apply_reopen(ticket, actor_id=staff_user.pk, reason=reason, by_staff=True)
+
+
+@transaction.atomic
 def ticket_unclaim_by_staff(*, staff_user: User, ticket_id: uuid.UUID) -> Ticket:
     """Give a claimed ticket back to the pool (no owner, OPEN), as /unclaim does for its owner."""
     ticket = _locked_for_staff(staff_user, ticket_id)

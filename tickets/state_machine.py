@@ -5,6 +5,7 @@ OPEN        -> IN_PROGRESS
 IN_PROGRESS -> OPEN, BLOCKED, RESOLVED
 BLOCKED     -> IN_PROGRESS, RESOLVED
 RESOLVED    -> VERIFIED            (only through verify, only by a leader)
+RESOLVED    -> IN_PROGRESS         (only through reopen, by whoever may verify it, with a reason)
 VERIFIED    -> (terminal)
 ```
 
@@ -34,6 +35,8 @@ ALREADY_VERIFIED = "Ticket is already verified"
 ONLY_RESOLVED = "Only RESOLVED tickets can be verified"
 NOTE_REQUIRED = "A note is required to resolve a ticket"
 CLOSED_UNCLAIM = "A resolved or verified ticket cannot be unclaimed"
+ONLY_RESOLVED_REOPEN = "Only RESOLVED tickets can be reopened"
+REASON_REQUIRED = "A reason is required to reopen a ticket"
 
 
 def check_transition(current: str, to_status: str, *, content: str | None) -> None:
@@ -73,6 +76,22 @@ def apply_verify(
     ticket.verified_at = now
     ticket.verified_by_id = verifier_id
     ticket.verified_note = note
+
+
+def check_reopen(current: str, *, reason: str | None) -> None:
+    if current != S.RESOLVED:
+        raise ValidationFailed(ONLY_RESOLVED_REOPEN)
+    if not (reason and reason.strip()):
+        raise ValidationFailed(REASON_REQUIRED, field="reason")
+
+
+def apply_reopen(ticket: Ticket, *, reason: str | None) -> None:
+    """RESOLVED -> IN_PROGRESS: the fix did not hold. ``resolved_at`` is cleared; the old
+    ``resolved_note`` stays on the row until the next resolution overwrites it (the activity
+    history keeps every one of them)."""
+    check_reopen(ticket.status, reason=reason)
+    ticket.status = S.IN_PROGRESS
+    ticket.resolved_at = None
 
 
 def apply_unclaim(ticket: Ticket) -> None:

@@ -3,7 +3,13 @@
 from rest_framework import serializers
 
 from practice.models import AssignmentScope, AssignmentType, Priority
-from tickets.models import DueBucket, TicketCategory, TicketStatus, TicketVisibility
+from tickets.models import (
+    DueBucket,
+    TicketActivityType,
+    TicketCategory,
+    TicketStatus,
+    TicketVisibility,
+)
 
 
 class CycleSummaryOutput(serializers.Serializer):
@@ -161,3 +167,108 @@ class ComplianceInsightsOutput(serializers.Serializer):
     summary = serializers.CharField()
     summary_source = serializers.ChoiceField(choices=[("fallback", "fallback")])
     window_days = serializers.IntegerField()
+
+
+# --- catch-up and outcomes ---------------------------------------------------------------------
+
+
+class CatchUpTicketOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    title = serializers.CharField()
+    priority = serializers.ChoiceField(choices=Priority.choices)
+    status = serializers.ChoiceField(choices=TicketStatus.choices)
+    section = serializers.CharField(allow_null=True)
+    song_ref = serializers.CharField(allow_null=True)
+    measures = serializers.CharField(allow_null=True)
+    created_by_name = serializers.CharField(allow_null=True)
+    created_at = serializers.DateTimeField()
+
+
+class CatchUpUpdateOutput(serializers.Serializer):
+    ticket_id = serializers.UUIDField()
+    title = serializers.CharField()
+    type = serializers.ChoiceField(choices=TicketActivityType.choices)
+    old_status = serializers.ChoiceField(choices=TicketStatus.choices, allow_null=True)
+    new_status = serializers.ChoiceField(choices=TicketStatus.choices, allow_null=True)
+    user_name = serializers.CharField(
+        allow_null=True, help_text="null when a scheduled job made the change."
+    )
+    content = serializers.CharField(allow_null=True)
+    created_at = serializers.DateTimeField()
+
+
+class CatchUpAssignmentOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    title = serializers.CharField()
+    priority = serializers.ChoiceField(choices=Priority.choices)
+    type = serializers.ChoiceField(choices=AssignmentType.choices)
+    due_at = serializers.DateTimeField(allow_null=True)
+
+
+class PractiseNextOutput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["ticket", "assignment"])
+    id = serializers.UUIDField()
+    title = serializers.CharField()
+    priority = serializers.ChoiceField(choices=Priority.choices)
+    due_at = serializers.DateTimeField(allow_null=True)
+
+
+class CatchUpSectionOutput(serializers.Serializer):
+    name = serializers.CharField()
+    minutes = serializers.IntegerField()
+    members_practised = serializers.IntegerField()
+    member_count = serializers.IntegerField()
+
+
+class CatchUpOutput(serializers.Serializer):
+    since = serializers.DateTimeField()
+    until = serializers.DateTimeField()
+    new_tickets = CatchUpTicketOutput(many=True)
+    my_ticket_updates = CatchUpUpdateOutput(many=True)
+    new_assignments = CatchUpAssignmentOutput(many=True)
+    practise_next = PractiseNextOutput(many=True)
+    section = CatchUpSectionOutput(allow_null=True)
+
+
+class OutcomeOutput(serializers.Serializer):
+    opened = serializers.IntegerField(help_text="Tickets created in the window.")
+    verified = serializers.IntegerField(help_text="Tickets verified in the window.")
+    reopened = serializers.IntegerField(help_text="/reopen moves in the window.")
+    median_hours_to_verify = serializers.FloatField(
+        allow_null=True,
+        help_text="created_at to verified_at of the tickets verified in the window; null when none.",
+    )
+    p90_hours_to_verify = serializers.FloatField(allow_null=True)
+    open_now = serializers.IntegerField(
+        help_text="Not VERIFIED now, created before the window's end."
+    )
+    stale_claims_released = serializers.IntegerField(
+        help_text="Claims the stale-claim job released in the window."
+    )
+    practice_minutes_linked = serializers.IntegerField(
+        help_text="Minutes of the window's practice logs linked to these tickets."
+    )
+
+
+class SectionOutcomeOutput(OutcomeOutput):
+    section = serializers.CharField(allow_null=True, help_text="null: tickets without a section.")
+
+
+class SongOutcomeOutput(OutcomeOutput):
+    song_ref = serializers.CharField()
+
+
+class OutcomesOutput(serializers.Serializer):
+    team = OutcomeOutput()
+    sections = SectionOutcomeOutput(many=True)
+    songs = SongOutcomeOutput(many=True)
+
+    def get_fields(self):  # type: ignore[no-untyped-def]
+        # "from" is a Python keyword: declared here rather than as a class attribute.
+        fields = super().get_fields()
+        fields = {
+            "from": serializers.DateField(),
+            "to": serializers.DateField(),
+            **fields,
+        }
+        return fields

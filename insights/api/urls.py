@@ -18,4 +18,10 @@ urlpatterns = [
         views.ComplianceInsightsView.as_view(),
         name="dashboard-compliance-insights",
     ),
+    path(
+        "teams/<str:team_id>/dashboards/leader/outcomes",
+        views.OutcomesView.as_view(),
+        name="dashboard-outcomes",
+    ),
+    path("teams/<str:team_id>/catch-up", views.CatchUpView.as_view(), name="catch-up"),
 ]

@@ -10,11 +10,13 @@ from rest_framework.views import APIView
 
 from insights import selectors
 from insights.api.serializers import (
+    CatchUpOutput,
     ComplianceInsightsOutput,
     LeaderDashboardOutput,
     MemberDashboardOutput,
+    OutcomesOutput,
 )
-from practiceops.core.params import query_uuid
+from practiceops.core.params import query_date, query_datetime, query_uuid
 from teams.access import team_and_membership
 from teams.models import Role
 
@@ -55,3 +57,51 @@ class ComplianceInsightsView(APIView):
     def get(self, request: Request, team_id: str) -> Response:
         team, membership = team_and_membership(request.user, team_id, role=Role.SECTION_LEADER)
         return Response(selectors.compliance_insights_get(team=team, membership=membership))
+
+
+class CatchUpView(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "since",
+                OpenApiTypes.DATETIME,
+                required=False,
+                description="ISO 8601; without an offset, the team's timezone. Default: the "
+                "start of the latest rehearsal day before today, else 7 days ago.",
+            )
+        ],
+        responses={200: CatchUpOutput},
+        tags=["dashboards"],
+    )
+    def get(self, request: Request, team_id: str) -> Response:
+        team, membership = team_and_membership(request.user, team_id)
+        since = query_datetime(request.query_params, "since", tz=team.tzinfo)
+        return Response(selectors.catch_up_get(team=team, membership=membership, since=since))
+
+
+class OutcomesView(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.DATE, required=False),
+            OpenApiParameter(
+                "to",
+                OpenApiTypes.DATE,
+                required=False,
+                description="Days in the team's timezone; default the 28 days ending today; "
+                "at most 366 days.",
+            ),
+        ],
+        responses={200: OutcomesOutput},
+        tags=["dashboards"],
+    )
+    def get(self, request: Request, team_id: str) -> Response:
+        team, membership = team_and_membership(request.user, team_id, role=Role.SECTION_LEADER)
+        params = request.query_params
+        return Response(
+            selectors.outcomes_get(
+                team=team,
+                membership=membership,
+                date_from=query_date(params, "from"),
+                date_to=query_date(params, "to"),
+            )
+        )

@@ -116,6 +116,10 @@ def test_dashboards_query_counts_do_not_grow_with_the_team():
             "leader_section": count_queries(leader.client, f"{base}/leader"),
             "insights_admin": count_queries(admin.client, f"{base}/leader/compliance-insights"),
             "insights_section": count_queries(leader.client, f"{base}/leader/compliance-insights"),
+            "outcomes_admin": count_queries(admin.client, f"{base}/leader/outcomes"),
+            "outcomes_section": count_queries(leader.client, f"{base}/leader/outcomes"),
+            "catch_up_member": count_queries(member.client, f"/teams/{team.id}/catch-up"),
+            "catch_up_admin": count_queries(admin.client, f"/teams/{team.id}/catch-up"),
         }
     assert counts[5] == counts[200], counts
     assert counts[200]["member"] <= MEMBER_MAX
@@ -123,6 +127,8 @@ def test_dashboards_query_counts_do_not_grow_with_the_team():
     assert counts[200]["leader_section"] <= LEADER_MAX
     assert counts[200]["insights_admin"] <= INSIGHTS_MAX
     assert counts[200]["insights_section"] <= INSIGHTS_MAX
+    for name in ("outcomes_admin", "outcomes_section", "catch_up_member", "catch_up_admin"):
+        assert counts[200][name] <= LEADER_MAX, name
 
 
 @pytest.mark.django_db

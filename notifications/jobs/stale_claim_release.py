@@ -37,12 +37,18 @@ from notifications.kinds import STALE_CLAIM_RELEASED, STALE_CLAIM_WARNING
 from notifications.models import EmailDelivery, EmailStatus
 from notifications.outbox import enqueue_rows, enqueue_select
 from notifications.sql import EpochSeconds, UUIDHex
-from tickets.models import Ticket, TicketActivity, TicketActivityType, TicketStatus
+from tickets.models import (
+    STALE_RELEASE_NOTE,
+    Ticket,
+    TicketActivity,
+    TicketActivityType,
+    TicketStatus,
+)
 
 WARN_AFTER = datetime.timedelta(days=7)
 RELEASE_AFTER_WARNING = datetime.timedelta(days=3)
 RELEASE_BATCH = 500
-RELEASE_NOTE = "Released automatically: no activity for {days} days after the claim reminder."
+RELEASE_NOTE = STALE_RELEASE_NOTE
 
 
 def claimed_open_tickets(now: datetime.datetime):  # type: ignore[no-untyped-def]
@@ -135,6 +141,8 @@ def release(ctx: JobContext) -> tuple[int, int]:
                 [
                     TicketActivity(
                         ticket_id=row["id"],
+                        # No user and STALE_RELEASE_NOTE: how outcomes tell a release by
+                        # this job from a person's unclaim (tickets.selectors.stale_release_q).
                         user=None,
                         type=TicketActivityType.REASSIGNED,
                         content=note,

@@ -133,3 +133,32 @@ def test_owner_with_email_off_is_released_all_the_same(
     assert [(m.to[0], m.subject) for m in mailoutbox] == [
         (soprano_leader.user.email, f"Ticket released: {t.title}")
     ]
+
+
+def test_releases_count_in_outcomes_after_the_ticket_is_claimed_again(
+    time_machine, team, admin, soprano_leader, soprano_member, alto_member, run_job
+):
+    """The job's REASSIGNED row is what "stale claims released" counts; a later claim (and a
+    person's own unclaim) leaves that count as it was."""
+    from conftest import authed_client
+    from insights.selectors import outcomes_get
+
+    time_machine.move_to(NOW, tick=False)
+    idle = claimed(team, soprano_leader, soprano_member, NOW - 8 * DAY, title="Idle")
+    mine = claimed(team, soprano_leader, alto_member, NOW, title="Given back")
+    run_job("stale_claim_release")
+    time_machine.move_to(NOW + 3 * DAY, tick=False)
+    run_job("stale_claim_release")
+    assert Ticket.objects.get(pk=idle.pk).owner_id is None
+
+    def released():
+        return outcomes_get(team=team, membership=admin.membership, date_from=None, date_to=None)[
+            "team"
+        ]["stale_claims_released"]
+
+    assert released() == 1
+    client = authed_client(alto_member.user)
+    assert client.post(f"/tickets/{idle.id}/claim").status_code == 200
+    assert client.post(f"/tickets/{mine.id}/unclaim").status_code == 200
+    assert Ticket.objects.get(pk=idle.pk).owner_id == alto_member.user.id
+    assert released() == 1

@@ -218,3 +218,128 @@ def test_once_per_iso_week_of_the_team(time_machine, run_job, mailoutbox):
     time_machine.move_to(NOW + datetime.timedelta(days=7), tick=False)
     run_job("weekly_leader_digest")
     assert [m.to[0] for m in mailoutbox[3:]] == [london.user.email]
+
+
+def test_member_digest_practise_next(week, team, soprano_member, alto_member, run_job, mailoutbox):
+    """The digest carries the catch-up's practise_next, in both parts of the e-mail."""
+    from insights.selectors import catch_up_get
+
+    TicketFactory(
+        team=team,
+        cycle=week,
+        owner=soprano_member.user,
+        created_by=soprano_member.user,
+        title="Bar 20 vowel",
+        priority=Priority.MEDIUM,
+        due_at=at(9),
+    )
+    TicketFactory(
+        team=team,
+        cycle=week,
+        owner=alto_member.user,
+        created_by=alto_member.user,
+        title="Alto private",
+        visibility=TicketVisibility.PRIVATE,
+        section="Alto",
+        priority=Priority.BLOCKING,
+    )
+
+    run_job("weekly_member_digest")
+
+    mail = digest(mailoutbox, soprano_member)
+    assert (
+        "Practise next:\n"
+        "- Soprano descant (assignment, BLOCKING, due Tue Mar 10, 2026)\n"
+        "- Bar 20 vowel (ticket, MEDIUM, due Mon Mar 09, 2026)\n"
+        "- Warm-ups (assignment, LOW, due Tue Mar 10, 2026)\n"
+    ) in mail.body
+    [(html, mimetype)] = mail.alternatives
+    assert mimetype == "text/html"
+    assert (
+        '<ol style="font-size: 14px;" id="practise-next">'
+        "<li>Soprano descant &middot; assignment &middot; BLOCKING &middot; due Tue Mar 10, 2026</li>"
+        "<li>Bar 20 vowel &middot; ticket &middot; MEDIUM &middot; due Mon Mar 09, 2026</li>"
+        "<li>Warm-ups &middot; assignment &middot; LOW &middot; due Tue Mar 10, 2026</li></ol>"
+    ) in html
+    # The same list, in the same order, as the member's catch-up.
+    sent = EmailDelivery.objects.get(user=soprano_member.user).context["practise_next"]
+    catch_up = catch_up_get(team=team, membership=soprano_member.membership, since=None)
+    assert [item["id"] for item in sent] == [str(i["id"]) for i in catch_up["practise_next"]]
+    alto_body = digest(mailoutbox, alto_member).body
+    assert "- Alto private (ticket, BLOCKING" in alto_body
+    assert "Alto private" not in mail.body
+
+
+def test_leader_digest_outcome_beside_the_week_before(
+    week, team, admin, soprano_leader, run_job, mailoutbox
+):
+    import datetime as dt
+
+    from insights.selectors import outcomes_get
+
+    def feb(day, hour=12):
+        return dt.datetime(2026, 2, day, hour, tzinfo=UTC)
+
+    # Verified this week after 168 h; and one opened and verified the week before, in 48 h.
+    TicketFactory(
+        team=team,
+        section="Soprano",
+        created_at=feb(24),
+        status=TicketStatus.VERIFIED,
+        verified_at=at(3),
+    )
+    TicketFactory(
+        team=team,
+        section="Soprano",
+        created_at=feb(23),
+        status=TicketStatus.VERIFIED,
+        verified_at=feb(25),
+    )
+
+    run_job("weekly_leader_digest")
+
+    body = digest(mailoutbox, soprano_leader).body
+    assert (
+        "Fix outcomes for the Soprano section: last 7 days "
+        "(previous 7 days, Mon Feb 23, 2026 – Sun Mar 01, 2026)\n"
+        "- Tickets opened: 1 (2)\n"
+        "- Fixes verified: 1 (1)\n"
+        "- Fixes reopened: 0 (0)\n"
+        "- Median hours to verify: 168.0 (48.0)\n"
+        "- 90th percentile hours to verify: 168.0 (48.0)\n"
+        "- Open now: 1 (0)\n"
+        "- Stale claims released: 0 (0)\n"
+        "- Practice minutes on tickets: 0 (0)\n"
+    ) in body
+    [(html, _)] = digest(mailoutbox, soprano_leader).alternatives
+    assert (
+        '<tr><td style="padding: 2px 16px 2px 0;">Median hours to verify</td>'
+        '<td style="padding: 2px 16px 2px 0; text-align: right;"><strong>168.0</strong></td>'
+        '<td style="text-align: right;">48.0</td></tr>'
+    ) in html
+    # The digest's figures are the outcomes endpoint's section row for the same 7 days.
+    sent = EmailDelivery.objects.get(user=soprano_leader.user).context["outcome"]
+    endpoint = outcomes_get(
+        team=team,
+        membership=soprano_leader.membership,
+        date_from=dt.date(2026, 3, 2),
+        date_to=dt.date(2026, 3, 8),
+    )["sections"][0]
+    assert {row["label"]: row["this_week"] for row in sent}["Open now"] == endpoint["open_now"]
+    assert [row["this_week"] for row in sent] == [
+        endpoint[name]
+        for name in (
+            "opened",
+            "verified",
+            "reopened",
+            "median_hours_to_verify",
+            "p90_hours_to_verify",
+            "open_now",
+            "stale_claims_released",
+            "practice_minutes_linked",
+        )
+    ]
+    # An ADMIN's digest has the whole team's outcome: the four tickets of the fixture too.
+    admin_body = digest(mailoutbox, admin).body
+    assert "Fix outcomes for the whole team" in admin_body
+    assert "- Tickets opened: 4 (2)\n" in admin_body

@@ -115,11 +115,14 @@ def test_log_in_move_a_ticket_and_open_the_team_overview(chromium, live_server, 
         drive(page, base, scene["staff"].email, ticket_id, team_id)
 
     ticket = Ticket.objects.get(pk=ticket_id)
-    assert ticket.status == TicketStatus.BLOCKED
+    assert ticket.status == TicketStatus.IN_PROGRESS
+    assert ticket.resolved_at is None
     moves = TicketActivity.objects.filter(ticket=ticket).order_by("created_at")
-    assert [(a.old_status, a.new_status) for a in moves] == [
-        ("OPEN", "IN_PROGRESS"),
-        ("IN_PROGRESS", "BLOCKED"),
+    assert [(a.old_status, a.new_status, a.content) for a in moves] == [
+        ("OPEN", "IN_PROGRESS", None),
+        ("IN_PROGRESS", "BLOCKED", None),
+        ("BLOCKED", "RESOLVED", "Sung cleanly at the sectional"),
+        ("RESOLVED", "IN_PROGRESS", "Flat again at bar 36"),
     ]
 
 
@@ -154,9 +157,18 @@ def drive(page: Page, base: str, email: str, ticket_id: str, team_id: str) -> No
     page.wait_for_selector("text=A note is required to resolve a ticket")
     assert page.inner_text("#ticket-status") == "Blocked"
     page.screenshot(path=str(ARTIFACTS / "admin-ticket-refused.png"), full_page=True)
+    # Resolved with a note, then reopened with a reason.
+    page.fill("#id_transition_content", "Sung cleanly at the sectional")
+    page.click("#ticket-transition-form button[value=RESOLVED]")
+    page.wait_for_selector("text=Ticket moved to Resolved.")
+    page.fill("#id_reopen_reason", "Flat again at bar 36")
+    page.click("#ticket-reopen-form button")
+    page.wait_for_selector("text=Ticket reopened.")
+    assert page.inner_text("#ticket-status") == "In progress"
 
     page.goto(f"{base}/admin/teams/team/{team_id}/overview/")
     page.wait_for_selector("text=Team overview: Harmonia Choir")
-    assert page.locator("svg.bar-chart").count() == 2
-    assert page.locator("svg.bar-chart rect.bar").count() == 4 * 8 + 3 * 4
+    assert page.locator("svg.bar-chart").count() == 3
+    # 4 sections: 8 weeks of practice, 3 ticket groups, median and p90 hours to verify.
+    assert page.locator("svg.bar-chart rect.bar").count() == 4 * 8 + 3 * 4 + 2 * 4
     page.screenshot(path=str(ARTIFACTS / "admin-team-overview.png"), full_page=True)

@@ -102,9 +102,9 @@ def test_overview_page(staff_client, data):
     assert response.status_code == 200
     html = response.content.decode()
     assert "Team overview: Harmonia" in html
-    assert html.count('<svg xmlns="http://www.w3.org/2000/svg" class="bar-chart"') == 2
-    # 3 sections x 8 weeks, then 3 ticket groups x 3 sections.
-    assert html.count('class="bar"') == 24 + 9
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg" class="bar-chart"') == 3
+    # 3 sections x 8 weeks, 3 ticket groups x 3 sections, median and p90 x 3 sections.
+    assert html.count('class="bar"') == 24 + 9 + 6
     assert "Soprano, 16 Mar: 45 minutes" in html
     assert "Open (open or in progress), Soprano: 2 tickets" in html
     # Server-rendered: no script is loaded from anywhere for the charts.
@@ -168,3 +168,35 @@ def test_chart_scale_and_escaping():
     assert "<script>" not in svg
     assert "&lt;script&gt;" in svg
     assert "A &amp; B" in svg
+
+
+def test_time_to_verify_per_section(staff_client, data, cycle):
+    """The last 28 days in Berlin: Feb 19 - Mar 18; hours from creation to verification."""
+    for section, visibility, created, verified in (
+        ("Soprano", "SECTION", at(2026, 3, 1, 12), at(2026, 3, 3, 12)),
+        ("Soprano", "TEAM", at(2026, 3, 10, 12), at(2026, 3, 11, 12)),
+        ("Alto", "PRIVATE", at(2026, 3, 16, 6), at(2026, 3, 16, 12)),
+        # Verified at 23:30 UTC on Feb 18, 00:30 on Feb 19 in Berlin: inside the window.
+        ("Alto", "SECTION", at(2026, 2, 18, 11, 30), at(2026, 2, 18, 23, 30)),
+        # Verified before the window.
+        ("Soprano", "SECTION", at(2026, 2, 1, 12), at(2026, 2, 18, 22, 30)),
+    ):
+        TicketFactory(
+            cycle=cycle,
+            section=section,
+            visibility=visibility,
+            status=TicketStatus.VERIFIED,
+            created_at=created,
+            verified_at=verified,
+        )
+    overview = team_overview_get(data)
+    assert overview.verify_hours == [
+        {"section": "Alto", "verified": 2, "median_hours": 9.0, "p90_hours": 11.4},
+        {"section": "Soprano", "verified": 2, "median_hours": 36.0, "p90_hours": 45.6},
+        {"section": "Unassigned", "verified": 0, "median_hours": None, "p90_hours": None},
+    ]
+    html = staff_client.get(f"/admin/teams/team/{data.pk}/overview/").content.decode()
+    assert "Time to verify per section, last 28 days" in html
+    assert "Median, Soprano: 36.0 hours" in html
+    assert "90th percentile, Alto: 11.4 hours" in html
+    assert '<td class="num">45.6</td>' in html

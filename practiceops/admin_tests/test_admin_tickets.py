@@ -393,3 +393,48 @@ def test_an_overlong_note_is_refused(staff_client, cycle):
     refused = run_action(staff_client, "transition_to_resolved", [ticket], note="x" * 2001)
     assert messages_of(refused) == ["No action selected."]
     assert snapshot(ticket) == before
+
+
+def test_reopen_button(staff_client, staff_user, cycle, soprano_member):
+    resolved = TicketFactory(
+        cycle=cycle,
+        created_by=soprano_member.user,
+        status=TicketStatus.RESOLVED,
+        resolved_at=timezone.now(),
+        resolved_note="fixed",
+    )
+    page = staff_client.get(change_url(resolved))
+    assert page.context["workflow"]["can_reopen"] is True
+    assert b'id="ticket-reopen-form"' in page.content
+
+    # No reason: refused before the service runs, nothing changes.
+    before = snapshot(resolved)
+    response = staff_client.post(
+        f"{TICKETS}{resolved.pk}/workflow/reopen/", {"reason": "   "}, follow=True
+    )
+    assert messages_of(response) == ["Reason: This field is required."]
+    assert snapshot(resolved) == before
+
+    response = staff_client.post(
+        f"{TICKETS}{resolved.pk}/workflow/reopen/", {"reason": "Bar 12 slips"}, follow=True
+    )
+    assert "Ticket reopened." in messages_of(response)
+    resolved.refresh_from_db()
+    assert (resolved.status, resolved.resolved_at) == (TicketStatus.IN_PROGRESS, None)
+    (activity,) = TicketActivity.objects.filter(ticket=resolved)
+    assert (activity.type, activity.old_status, activity.new_status, activity.content) == (
+        "STATUS_CHANGE",
+        "RESOLVED",
+        "IN_PROGRESS",
+        "Bar 12 slips",
+    )
+    assert activity.user_id == staff_user.pk
+    # The page no longer offers it; a second reopen is the state machine's refusal.
+    assert staff_client.get(change_url(resolved)).context["workflow"]["can_reopen"] is False
+    before = snapshot(resolved)
+    response = staff_client.post(
+        f"{TICKETS}{resolved.pk}/workflow/reopen/", {"reason": "again"}, follow=True
+    )
+    assert messages_of(response) == ["Only RESOLVED tickets can be reopened"]
+    assert snapshot(resolved) == before
+    assert staff_client.get(f"{TICKETS}{resolved.pk}/workflow/reopen/").status_code == 405

@@ -81,6 +81,26 @@ def query_date(params: Any, name: str) -> datetime.date | None:
         raise ValidationFailed(f"{name} must be a date (YYYY-MM-DD)", field=name)
 
 
+def query_datetime(params: Any, name: str, *, tz: datetime.tzinfo) -> datetime.datetime | None:
+    """An ISO 8601 timestamp; one without an offset is read in ``tz`` (the team's timezone).
+
+    A "+" of an offset left unencoded in a URL arrives as a space; after a "T" separator it is
+    read back as "+".
+    """
+    raw = _raw(params, name)
+    if raw is None:
+        return None
+    if "T" in raw:
+        raw = raw.replace(" ", "+")
+    try:
+        value = datetime.datetime.fromisoformat(raw)
+    except ValueError:
+        raise ValidationFailed(f"{name} must be an ISO 8601 timestamp", field=name)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=tz)
+    return value
+
+
 def parse_uuid(raw: Any, *, field: str) -> uuid.UUID:
     if not isinstance(raw, str):
         raise ValidationFailed("Must be a valid UUID", field=field)

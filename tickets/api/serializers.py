@@ -70,6 +70,11 @@ class TicketVerifyInput(serializers.Serializer):
     content = StrictCharField(max_length=2000, required=False, allow_null=True, allow_blank=True)
 
 
+class TicketReopenInput(serializers.Serializer):
+    # Surrounding whitespace is trimmed, so a blank reason is refused as empty.
+    reason = StrictCharField(min_length=1, max_length=2000)
+
+
 class TicketAssignInput(serializers.Serializer):
     owner_id = StrictUUIDField()
 

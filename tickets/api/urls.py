@@ -17,6 +17,7 @@ urlpatterns = [
         name="ticket-transition",
     ),
     path("tickets/<str:ticket_id>/verify", views.TicketVerifyView.as_view(), name="ticket-verify"),
+    path("tickets/<str:ticket_id>/reopen", views.TicketReopenView.as_view(), name="ticket-reopen"),
     path(
         "tickets/<str:ticket_id>/comments",
         views.TicketCommentsView.as_view(),

@@ -28,6 +28,7 @@ from tickets.api.serializers import (
     TicketCreateInput,
     TicketEnvelope,
     TicketPage,
+    TicketReopenInput,
     TicketTransitionInput,
     TicketUpdateInput,
     TicketVerifyInput,
@@ -181,6 +182,17 @@ class TicketVerifyView(APIView):
         body = _body(request, TicketVerifyInput)
         ticket = services.ticket_verify(
             membership=membership, ticket_id=ticket.pk, content=body.get("content")
+        )
+        return _ticket_response(ticket)
+
+
+class TicketReopenView(APIView):
+    @extend_schema(request=TicketReopenInput, responses=TicketEnvelope)
+    def post(self, request: Request, ticket_id: str) -> Response:
+        ticket, membership = selectors.ticket_get_for_user(request.user, ticket_id)
+        body = _body(request, TicketReopenInput)
+        ticket = services.ticket_reopen(
+            membership=membership, ticket_id=ticket.pk, reason=body["reason"]
         )
         return _ticket_response(ticket)
 

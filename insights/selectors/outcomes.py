@@ -1,0 +1,372 @@
+"""Fix outcomes for leaders (api.md → "Catch-up and outcomes"): per team, section and song,
+how many fixes were opened, verified and reopened in a window, how long verification took,
+what is still open, what the stale-claim job released and how much practice went into fixes.
+
+Scope is the leader dashboard's (``common.leader_ticket_scope_q`` for TEAM/SECTION tickets,
+``common.private_aggregate_scope_q`` for PRIVATE ones). PRIVATE tickets only ever count in
+groups: per (section, song_ref) cell, the finest grouping of the leader dashboard's PRIVATE
+aggregates, a figure counts its PRIVATE tickets only when PRIVATE_GROUP_MIN or more of them are
+behind it; team, section and song rows are sums of whole cells (see ``_Rows``).
+
+Four queries whatever the team's size (five for an ADMIN, who also gets the sections of
+members without tickets): tickets grouped by (section, song, visibility); the durations of
+the tickets verified in the window; the window's reopen and release activities per ticket;
+the window's practice-log links. Medians and p90s are computed from the fetched durations with
+the same linear interpolation as PostgreSQL's ``percentile_cont`` (SQLite has none).
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Subquery
+
+from insights.selectors.common import (
+    PRIVATE_GROUP_MIN,
+    Window,
+    leader_ticket_scope_q,
+    private_aggregate_scope_q,
+)
+from insights.selectors.weekly import _q_matches
+from practiceops.core.errors import ValidationFailed
+from teams.access import is_admin, own_section
+from teams.models import Membership, Team
+from tickets.models import (
+    Ticket,
+    TicketActivity,
+    TicketActivityType,
+    TicketStatus,
+    TicketVisibility,
+)
+from tickets.selectors import stale_release_q
+
+DEFAULT_DAYS = 28
+MAX_DAYS = 366
+FROM_AFTER_TO = "from must not be after to"
+WINDOW_TOO_LONG = f"The window must not be longer than {MAX_DAYS} days"
+
+COUNT_MEASURES = (
+    "opened",
+    "verified",
+    "reopened",
+    "open_now",
+    "stale_claims_released",
+)
+OUTCOME_FIELDS = (
+    "opened",
+    "verified",
+    "reopened",
+    "median_hours_to_verify",
+    "p90_hours_to_verify",
+    "open_now",
+    "stale_claims_released",
+    "practice_minutes_linked",
+)
+
+TEAM_KEY = ("team", None)
+
+
+def outcome_window(
+    team: Team, date_from: datetime.date | None, date_to: datetime.date | None, today: datetime.date
+) -> Window:
+    """The window of whole days (team timezone): the 28 days ending today unless given."""
+    if date_to is None:
+        date_to = today
+    if date_from is None:
+        date_from = date_to - datetime.timedelta(days=DEFAULT_DAYS - 1)
+    if date_from > date_to:
+        raise ValidationFailed(FROM_AFTER_TO, field="from")
+    if (date_to - date_from).days + 1 > MAX_DAYS:
+        raise ValidationFailed(WINDOW_TOO_LONG, field="to")
+    return Window.of_days(date_from, date_to, team.tzinfo)
+
+
+def percentile(values: list[float], fraction: float) -> float | None:
+    """``percentile_cont(fraction)``: linear interpolation between the closest ranks."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = fraction * (len(ordered) - 1)
+    lower = math.floor(position)
+    upper = math.ceil(position)
+    value = ordered[lower] + (ordered[upper] - ordered[lower]) * (position - lower)
+    return round(value, 2)
+
+
+@dataclass
+class _Figures:
+    """Figures of one output row, or the PRIVATE contributions of one (section, song) cell."""
+
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNT_MEASURES, 0))
+    # Distinct tickets behind each count: what the PRIVATE group threshold is about.
+    tickets: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNT_MEASURES, 0))
+    hours: list[float] = field(default_factory=list)
+    logs: dict[Any, int] = field(default_factory=dict)  # log id -> minutes (once per row)
+    linked_tickets: set[Any] = field(default_factory=set)
+
+    def outcome(self) -> dict[str, Any]:
+        return {
+            "opened": self.counts["opened"],
+            "verified": self.counts["verified"],
+            "reopened": self.counts["reopened"],
+            "median_hours_to_verify": percentile(self.hours, 0.5),
+            "p90_hours_to_verify": percentile(self.hours, 0.9),
+            "open_now": self.counts["open_now"],
+            "stale_claims_released": self.counts["stale_claims_released"],
+            "practice_minutes_linked": sum(self.logs.values()),
+        }
+
+
+def _keys_of(section: str | None, song_ref: str | None) -> list[tuple[str, Any]]:
+    keys = [TEAM_KEY, ("section", section or None)]
+    if song_ref:
+        keys.append(("song", song_ref))
+    return keys
+
+
+class _Rows:
+    """TEAM/SECTION tickets add to the team, section and song rows at once; PRIVATE ones are
+    held per (section, song_ref) cell, the leader dashboard's finest grouping, and a cell's
+    figure joins the rows only when PRIVATE_GROUP_MIN tickets or more are behind it. Every row
+    is then a sum of whole cells, so no difference between two rows isolates a small group."""
+
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, Any], _Figures] = defaultdict(_Figures)
+        self.cells: dict[tuple[Any, Any], _Figures] = defaultdict(_Figures)
+
+    def targets(self, section: str | None, song_ref: str | None, visibility: str) -> list[_Figures]:
+        if visibility == TicketVisibility.PRIVATE:
+            return [self.cells[(section or None, song_ref or None)]]
+        return [self.rows[key] for key in _keys_of(section, song_ref)]
+
+    def add(
+        self, section: Any, song_ref: Any, visibility: str, measure: str, value: int, tickets: int
+    ) -> None:
+        for target in self.targets(section, song_ref, visibility):
+            target.counts[measure] += value
+            target.tickets[measure] += tickets
+
+    def outcomes(self) -> dict[tuple[str, Any], dict[str, Any]]:
+        for (section, song_ref), cell in self.cells.items():
+            rows = [self.rows[key] for key in _keys_of(section, song_ref)]
+            for measure in COUNT_MEASURES:
+                if cell.tickets[measure] >= PRIVATE_GROUP_MIN:
+                    for row in rows:
+                        row.counts[measure] += cell.counts[measure]
+            if len(cell.hours) >= PRIVATE_GROUP_MIN:
+                for row in rows:
+                    row.hours.extend(cell.hours)
+            if len(cell.linked_tickets) >= PRIVATE_GROUP_MIN:
+                for row in rows:
+                    row.logs.update(cell.logs)
+        return {key: row.outcome() for key, row in self.rows.items()}
+
+
+def scope_q(membership: Membership) -> Q:
+    """Every ticket the caller's outcomes consider (PRIVATE ones only for grouped counts)."""
+    return leader_ticket_scope_q(membership) | private_aggregate_scope_q(membership)
+
+
+@dataclass
+class _Fetched:
+    """The four result sets of one window; every row starts with
+    (team_id, visibility, section, song_ref) so a batch can be split by reader afterwards."""
+
+    counts: list[tuple] = field(default_factory=list)  # ..., opened, verified, open_now
+    durations: list[tuple] = field(default_factory=list)  # ..., hours
+    activities: list[tuple] = field(default_factory=list)  # ..., reopened, released
+    links: list[tuple] = field(default_factory=list)  # ..., log id, minutes, ticket id
+
+
+def _fetch(tickets_q: Q, window: Window) -> _Fetched:
+    """Four queries over the tickets matching ``tickets_q`` (a leader's scope, or whole teams
+    for a digest batch)."""
+    head = ("team_id", "visibility", "section", "song_ref")
+    fetched = _Fetched()
+    fetched.counts = list(
+        Ticket.objects.filter(tickets_q)
+        .values(*head)
+        .annotate(
+            opened=Count("id", filter=window.q("created_at")),
+            verified=Count("id", filter=window.q("verified_at")),
+            open_now=Count(
+                "id", filter=~Q(status=TicketStatus.VERIFIED) & Q(created_at__lt=window.end)
+            ),
+        )
+        .order_by()
+        .values_list(*head, "opened", "verified", "open_now")
+    )
+    durations = (
+        Ticket.objects.filter(tickets_q)
+        .filter(window.q("verified_at"), created_at__isnull=False)
+        .annotate(
+            took=ExpressionWrapper(F("verified_at") - F("created_at"), output_field=DurationField())
+        )
+        .values_list(*head, "took")
+    )
+    # Instants, not wall-clock times: a DST change in between does not add or lose an hour.
+    fetched.durations = [(*row[:4], row[4].total_seconds() / 3600) for row in durations]
+    scoped_ids = Subquery(Ticket.objects.filter(tickets_q).values("id"))
+    ticket_head = tuple(f"ticket__{name}" for name in head)
+    fetched.activities = list(
+        TicketActivity.objects.filter(
+            window.q("created_at"), reopen_q() | stale_release_q(), ticket_id__in=scoped_ids
+        )
+        .values("ticket_id", *ticket_head)
+        .annotate(
+            reopened=Count("id", filter=reopen_q()),
+            released=Count("id", filter=stale_release_q()),
+        )
+        .order_by()
+        .values_list(*ticket_head, "reopened", "released")
+    )
+    fetched.links = list(
+        Ticket.practice_logs.through.objects.filter(
+            window.q("practicelog__occurred_at"), ticket_id__in=scoped_ids
+        ).values_list(*ticket_head, "practicelog_id", "practicelog__duration_minutes", "ticket_id")
+    )
+    return fetched
+
+
+def _accumulate(fetched: _Fetched, keep: Callable[[tuple], bool] | None = None) -> _Rows:
+    """The rows' figures from fetched result sets, keeping only the rows ``keep`` accepts."""
+    acc = _Rows()
+
+    def kept(rows: list[tuple]) -> list[tuple]:
+        return rows if keep is None else [row for row in rows if keep(row)]
+
+    for _, visibility, section, song_ref, *values in kept(fetched.counts):
+        for name, value in zip(("opened", "verified", "open_now"), values, strict=True):
+            acc.add(section, song_ref, visibility, name, value, value)
+    for _, visibility, section, song_ref, hours in kept(fetched.durations):
+        for target in acc.targets(section, song_ref, visibility):
+            target.hours.append(hours)
+    for _, visibility, section, song_ref, reopened, released in kept(fetched.activities):
+        # One row per ticket: each counts as one ticket behind its events.
+        for name, value in (("reopened", reopened), ("stale_claims_released", released)):
+            if value:
+                acc.add(section, song_ref, visibility, name, value, 1)
+    for _, visibility, section, song_ref, log_id, minutes, ticket_id in kept(fetched.links):
+        # A log linked to several tickets of one row counts once in that row.
+        for target in acc.targets(section, song_ref, visibility):
+            target.logs[log_id] = minutes
+            target.linked_tickets.add(ticket_id)
+    return acc
+
+
+def reopen_q(*, prefix: str = "") -> Q:
+    """A /reopen move: the only way from RESOLVED back to IN_PROGRESS (the state machine)."""
+    return Q(
+        **{
+            f"{prefix}type": TicketActivityType.STATUS_CHANGE,
+            f"{prefix}old_status": TicketStatus.RESOLVED,
+            f"{prefix}new_status": TicketStatus.IN_PROGRESS,
+        }
+    )
+
+
+def _has_figures(outcome: dict[str, Any]) -> bool:
+    return any(outcome[name] for name in OUTCOME_FIELDS)
+
+
+def outcomes_get(
+    *,
+    team: Team,
+    membership: Membership,
+    date_from: datetime.date | None,
+    date_to: datetime.date | None,
+    today: datetime.date | None = None,
+) -> dict[str, Any]:
+    """The outcomes of api.md for a leader's ``membership`` over whole days of the team's
+    timezone (default: the 28 days ending today). A fixed number of queries."""
+    today = today or team.today()
+    window = outcome_window(team, date_from, date_to, today)
+    outcomes = _accumulate(_fetch(scope_q(membership), window)).outcomes()
+    empty = _Figures().outcome()
+    if is_admin(membership):
+        member_sections = set(
+            Membership.objects.filter(team=team, section__isnull=False)
+            .exclude(section="")
+            .values_list("section", flat=True)
+            .distinct()
+        )
+        named = member_sections | {
+            key[1] for key in outcomes if key[0] == "section" and key[1] is not None
+        }
+        sections: list[str | None] = sorted(named)
+        # Tickets without a section get a row of their own, last, when there are any.
+        if ("section", None) in outcomes and _has_figures(outcomes[("section", None)]):
+            sections.append(None)
+    else:
+        section = own_section(membership)
+        sections = [section] if section else []
+    songs = sorted(
+        key[1] for key, outcome in outcomes.items() if key[0] == "song" and _has_figures(outcome)
+    )
+    return {
+        "from": window.first_day,
+        "to": window.last_day,
+        "team": outcomes.get(TEAM_KEY, empty),
+        "sections": [
+            {"section": section, **outcomes.get(("section", section), empty)}
+            for section in sections
+        ],
+        "songs": [{"song_ref": song, **outcomes[("song", song)]} for song in songs],
+    }
+
+
+def _in_scope_of(leader: Membership) -> Callable[[tuple], bool]:
+    """Whether a fetched row (team_id, visibility, section, ...) is in the leader's scope:
+    ``scope_q`` itself, evaluated on a stand-in ticket (memoized per distinct head)."""
+    scope = scope_q(leader)
+    matches: dict[tuple, bool] = {}
+
+    def keep(row: tuple) -> bool:
+        key = row[:3]
+        if key not in matches:
+            team_id, visibility, section = key
+            stand_in = Ticket(team_id=team_id, visibility=visibility, section=section)
+            matches[key] = team_id == leader.team_id and _q_matches(scope, stand_in)
+        return matches[key]
+
+    return keep
+
+
+def leader_week_outcomes(
+    leaders: Sequence[Membership], *, now: datetime.datetime
+) -> dict[Any, dict[str, dict[str, Any]]]:
+    """Per leader membership id: ``{"this_week", "week_before"}`` outcomes of their section (a
+    SECTION_LEADER) or of the team (an ADMIN), over the last 7 days and the 7 before them.
+
+    For the weekly leader digest: ``leaders`` must have ``team`` loaded. Eight queries per
+    distinct team timezone in the batch (two windows of four), never one per leader or team;
+    each leader's share is picked from the batch's rows with the same scope rule as the
+    endpoint (``scope_q``) evaluated on each row.
+    """
+    result: dict[Any, dict[str, dict[str, Any]]] = {}
+    by_zone: dict[str, list[Membership]] = defaultdict(list)
+    for leader in leaders:
+        by_zone[leader.team.tzinfo.key].append(leader)
+    for group in by_zone.values():
+        tz = group[0].team.tzinfo
+        today = now.astimezone(tz).date()
+        team_ids = Q(team_id__in={leader.team_id for leader in group})
+        windows = {
+            "this_week": Window.last_days(today, tz, 7),
+            "week_before": Window.last_days(today - datetime.timedelta(days=7), tz, 7),
+        }
+        fetched = {name: _fetch(team_ids, window) for name, window in windows.items()}
+        for leader in group:
+            keep = _in_scope_of(leader)
+            section = own_section(leader)
+            row_key = TEAM_KEY if is_admin(leader) else ("section", section)
+            result[leader.id] = {}
+            for name, rows in fetched.items():
+                outcomes = _accumulate(rows, keep).outcomes()
+                result[leader.id][name] = outcomes.get(row_key, _Figures().outcome())
+    return result

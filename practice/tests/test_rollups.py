@@ -160,3 +160,32 @@ def test_the_command_rebuilds_one_team_or_all(capsys):
     call_command("rebuild_practice_rollups")
     assert maintained() == expected
     assert "1 member-days" in capsys.readouterr().out
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writes_of_one_member_and_day_add_up_and_a_timezone_change_waits(
+    require_postgres,
+):
+    """Real threads on PostgreSQL: eight logs of one member on one local day, written at
+    once with a timezone change of the team, leave the rollups equal to the logs."""
+    from teams.tests.conftest import run_concurrently
+
+    team = TeamFactory(timezone="UTC")
+    m = MembershipFactory(team=team)
+    cycle = CycleFactory(team=team)
+    at = datetime.datetime(2026, 11, 2, 23, 30, tzinfo=UTC)
+
+    def log(minutes: int):
+        return lambda: services.practice_log_create(
+            membership=m, cycle=cycle, duration_minutes=minutes, occurred_at=at
+        ).pk
+
+    def move_timezone():
+        return team_update(team=Team.objects.get(pk=team.pk), timezone_name="Europe/Berlin").pk
+
+    results = run_concurrently([*(log(n) for n in range(1, 9)), move_timezone])
+    assert not [r for r in results if isinstance(r, Exception)], results
+    # Whichever order they committed in, every log is on its Berlin day (Tuesday 00:30).
+    assert maintained() == from_logs() == {
+        (team.pk, m.user_id, datetime.date(2026, 11, 3), sum(range(1, 9)), 8)
+    }

@@ -176,9 +176,11 @@ def test_concurrent_writes_of_one_member_and_day_add_up_and_a_timezone_change_wa
     at = datetime.datetime(2026, 11, 2, 23, 30, tzinfo=UTC)
 
     def log(minutes: int):
-        return lambda: services.practice_log_create(
-            membership=m, cycle=cycle, duration_minutes=minutes, occurred_at=at
-        ).pk
+        return lambda: (
+            services.practice_log_create(
+                membership=m, cycle=cycle, duration_minutes=minutes, occurred_at=at
+            ).pk
+        )
 
     def move_timezone():
         return team_update(team=Team.objects.get(pk=team.pk), timezone_name="Europe/Berlin").pk
@@ -186,6 +188,8 @@ def test_concurrent_writes_of_one_member_and_day_add_up_and_a_timezone_change_wa
     results = run_concurrently([*(log(n) for n in range(1, 9)), move_timezone])
     assert not [r for r in results if isinstance(r, Exception)], results
     # Whichever order they committed in, every log is on its Berlin day (Tuesday 00:30).
-    assert maintained() == from_logs() == {
-        (team.pk, m.user_id, datetime.date(2026, 11, 3), sum(range(1, 9)), 8)
-    }
+    assert (
+        maintained()
+        == from_logs()
+        == {(team.pk, m.user_id, datetime.date(2026, 11, 3), sum(range(1, 9)), 8)}
+    )

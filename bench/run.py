@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.endpoints import BASELINES, ENDPOINTS, PERSONA_FREE, PERSONAS, Endpoint
+from bench.endpoints import BASELINES, ENDPOINTS, FLOOR, PERSONA_FREE, PERSONAS, Endpoint
 
 ROOT = Path(__file__).resolve().parent.parent
 LUA = ROOT / "bench" / "wrk.lua"
@@ -196,6 +196,8 @@ class Server:
     log_path: Path
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen | None = None
+    # What start() polls until it answers 200 (the floor server serves nothing else).
+    ready_path: str = "/health"
 
     @property
     def base(self) -> str:
@@ -216,7 +218,7 @@ class Server:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"{self.name} gunicorn exited; see {self.log_path}")
             try:
-                status, _ = http_request(self.base, "GET", "/health")
+                status, _ = http_request(self.base, "GET", self.ready_path)
                 if status == 200:
                     return
             except OSError:
@@ -380,7 +382,7 @@ def bracket_with_b1(sequence: list[Measurement]) -> None:
     """Give each endpoint run the mean of the B1 runs just before and just after it."""
     b1_positions = [n for n, m in enumerate(sequence) if m.name == "B1"]
     for n, m in enumerate(sequence):
-        if m.name in ("B0", "B1"):
+        if m.name in (FLOOR, "B0", "B1"):
             continue
         before = [sequence[i] for i in b1_positions if i < n][-1:]
         after = [sequence[i] for i in b1_positions if i > n][:1]
@@ -498,6 +500,13 @@ def measure_size(size: str, opts: argparse.Namespace, run_dir: Path, secret: str
     baseline = Server(
         "baseline", "bench.baseline.wsgi", bench_env, run_dir / f"{size}-baseline.log"
     )
+    floor = Server(
+        "floor",
+        "bench.baseline.floor_wsgi",
+        {**env, "DJANGO_SETTINGS_MODULE": "bench.baseline.floor_settings"},
+        run_dir / f"{size}-floor.log",
+        ready_path="/bench/b00",
+    )
 
     def reset_pool() -> None:
         run_step(
@@ -563,18 +572,22 @@ def measure_size(size: str, opts: argparse.Namespace, run_dir: Path, secret: str
         )
         return measurement
 
-    with serving(app, baseline):
-        assert app.proc is not None and baseline.proc is not None
+    with serving(app, baseline, floor):
+        assert app.proc is not None and baseline.proc is not None and floor.proc is not None
         result.loadavg_before = loadavg()
         with (
             ServerSampler(app.proc.pid, database) as app_rss,
             ServerSampler(baseline.proc.pid, database) as base_rss,
+            ServerSampler(floor.proc.pid, database) as floor_rss,
         ):
             sequence: list[Measurement] = []
 
             def baselines() -> None:
                 for endpoint in BASELINES:
-                    measurement = one(baseline, base_rss, endpoint, None)
+                    if endpoint.name == FLOOR:
+                        measurement = one(floor, floor_rss, endpoint, None)
+                    else:
+                        measurement = one(baseline, base_rss, endpoint, None)
                     result.baselines.setdefault(endpoint.name, []).append(measurement)
                     sequence.append(measurement)
 
@@ -740,6 +753,37 @@ def target_status(m: Measurement, size: str, b1: float) -> str:
     return f"≥ {e.target_b1:.2f} {'✅' if by_rps else '❌'} / {'✅' if by_cpu else '❌'}"
 
 
+FLOOR_TARGETS = {"B0": 0.60, "B1": 0.40}
+HEALTH_TARGET_B0 = 0.80
+
+
+def floor_lines(r: SizeResult) -> list[str]:
+    """The floor: what each layer costs, B00 -> B0 -> B1 -> /health (medians of the run)."""
+    if not r.baselines.get(FLOOR):
+        return []
+    b00, b0, b1 = r.baseline(FLOOR), r.baseline("B0"), r.baseline("B1")
+    steps = [
+        f"B00 {b00:.0f} req/s",
+        f"B0 {b0:.0f} ({b0 / b00:.2f} × B00, target ≥ {FLOOR_TARGETS['B0']:.2f} "
+        f"{'✅' if b0 / b00 >= FLOOR_TARGETS['B0'] else '❌'})",
+        f"B1 {b1:.0f} ({b1 / b00:.2f} × B00, target ≥ {FLOOR_TARGETS['B1']:.2f} "
+        f"{'✅' if b1 / b00 >= FLOOR_TARGETS['B1'] else '❌'})",
+    ]
+    health = [m for m in r.measurements if m.name == "GET /health"]
+    if health:
+        rps = statistics.median(m.rps for m in health)
+        steps.append(
+            f"`GET /health` {rps:.0f} ({rps / b0:.2f} × B0, target ≥ {HEALTH_TARGET_B0:.2f} "
+            f"{'✅' if rps / b0 >= HEALTH_TARGET_B0 else '❌'})"
+        )
+    return [
+        "",
+        "**The floor** (medians of this run; B00 is a bare Django view served without "
+        "middleware or logging, B0 adds our middleware and logging, B1 DRF and the bearer "
+        "token): " + " → ".join(steps) + ".",
+    ]
+
+
 def render(
     results: list[SizeResult],
     hashing: dict[str, Any],
@@ -767,6 +811,7 @@ def render(
     ]
     for r in results:
         b0, b1 = r.baseline("B0"), r.baseline("B1")
+        b00 = r.baseline(FLOOR) if r.baselines.get(FLOOR) else None
         lines += [
             f"## {r.size} data",
             "",
@@ -783,31 +828,34 @@ def render(
             "| errors | SQL/req | peak RSS/worker MiB |",
             "|---|---|---|---|---|---|---|---|---|",
         ]
-        for name in ("B0", "B1"):
-            runs = r.baselines[name]
+        for name in (FLOOR, "B0", "B1"):
+            runs = r.baselines.get(name)
+            if not runs:
+                continue
             lines.append(
                 f"| {name} | {len(runs)} | {r.baseline(name):.0f} "
                 f"({min(m.rps for m in runs):.0f}–{max(m.rps for m in runs):.0f}) | "
                 f"{statistics.median(m.cpu_ms for m in runs):.2f} | "
                 f"{statistics.median(m.p50_ms for m in runs):.1f} | "
                 f"{statistics.median(m.p99_ms for m in runs):.1f} | "
-                f"{sum(m.errors for m in runs)} | {r.counts[name]['queries']} | "
+                f"{sum(m.errors for m in runs)} | {r.counts.get(name, {}).get('queries', '—')} | "
                 f"{max(m.peak_rss_mib for m in runs):.0f} |"
             )
+        lines += floor_lines(r)
         lines += [
             "",
             "Each endpoint run sits between two B1 runs: ×B1 is its throughput over the mean "
             "of those two (the yardstick least disturbed by the machine's other work), ×B1 med "
-            "and ×B0 med are over the medians of all baseline runs of this data size. CPU "
+            "×B0 med and ×B00 med are over the medians of all baseline runs of this data size. CPU "
             "ms/req is what the server spent per request (gunicorn workers and PostgreSQL "
             "backends, from /proc), which other load on the machine does not inflate; "
             "CPU ×B1 is B1's CPU per request over the endpoint's. Targets: met by throughput "
             "/ by CPU cost.",
             "",
-            "| endpoint | as | req/s | B1 req/s | ×B1 | ×B1 med | ×B0 med | CPU ms/req | "
+            "| endpoint | as | req/s | B1 req/s | ×B1 | ×B1 med | ×B0 med | ×B00 med | CPU ms/req | "
             "CPU ×B1 | target | p50 ms | p99 ms | errors | SQL/req | body bytes | "
             "peak RSS/worker MiB |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for m in r.measurements:
             key = m.name if m.persona is None else f"{m.name}|{m.persona}"
@@ -819,18 +867,20 @@ def render(
             lines.append(
                 f"| `{m.name}` | {m.persona or '—'} | {m.rps:.0f} | {m.b1_adjacent or 0:.0f} | "
                 f"{fmt_ratio(m.rps / (m.b1_adjacent or b1))} | {fmt_ratio(m.rps / b1)} | "
-                f"{fmt_ratio(m.rps / b0)} | {m.cpu_ms:.2f} | {fmt_ratio(cpu_ratio(m))} | "
+                f"{fmt_ratio(m.rps / b0)} | {fmt_ratio(m.rps / b00) if b00 else '—'} | "
+                f"{m.cpu_ms:.2f} | {fmt_ratio(cpu_ratio(m))} | "
                 f"{target_status(m, r.size, b1)} | {m.p50_ms:.1f} | "
                 f"{m.p99_ms:.1f} | {m.errors} | {q} | {count.get('bytes', '—')} | "
                 f"{m.peak_rss_mib:.0f} |"
             )
-        lines += [
-            "",
-            f"`POST /auth/login`, one client, {r.login['rounds']} logins: p50 "
-            f"{r.login['p50_ms']:.1f} ms, p99 {r.login['p99_ms']:.1f} ms, mean "
-            f"{r.login['mean_ms']:.1f} ms.",
-            "",
-        ]
+        lines.append("")
+        if r.login:
+            lines += [
+                f"`POST /auth/login`, one client, {r.login['rounds']} logins: p50 "
+                f"{r.login['p50_ms']:.1f} ms, p99 {r.login['p99_ms']:.1f} ms, mean "
+                f"{r.login['mean_ms']:.1f} ms.",
+                "",
+            ]
         if r.rss_growth:
             g = r.rss_growth
             lines += [
@@ -943,6 +993,71 @@ def machine_meta(opts: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+WIRING_CHECK = """
+import io, json, sys
+from bench.baseline.floor_wsgi import application
+status = []
+environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/bench/b00", "SERVER_NAME": "127.0.0.1",
+           "SERVER_PORT": "80", "wsgi.input": io.BytesIO(), "wsgi.url_scheme": "http"}
+body = b"".join(application(environ, lambda s, h: status.append(s)))
+from django.conf import settings
+print(json.dumps({"status": status[0], "body": body.decode(),
+                  "middleware": list(settings.MIDDLEWARE)}))
+"""
+
+
+def dry_run(opts: argparse.Namespace, sizes: list[str]) -> None:
+    """Checks the wiring without any load: the floor server's WSGI application answers B00
+    (in a subprocess, on a throwaway SQLite database), and the report renders from synthetic
+    figures (printed, not written: its numbers mean nothing)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GUNICORN_", "PYTEST"))}
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "bench.baseline.floor_settings",
+            "DATABASE_URL": "sqlite:///:memory:",
+            "DEBUG": "true",
+            "PYTHONPATH": str(ROOT),
+        }
+    )
+    env.pop("REDIS_URL", None)
+    out = subprocess.run(  # noqa: S603 - our own command line
+        [PY, "-c", WIRING_CHECK], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    log(f"floor server (bench.baseline.floor_wsgi) answers: {out.stdout.strip()}")
+    fake_load = Load(opts.connections, opts.threads, opts.duration, opts.warmup)
+    log(f"would measure {[e.name for e in BASELINES]} then {len(ENDPOINTS)} endpoints, {fake_load}")
+    results = []
+    for size in sizes:
+        ctx = {
+            "team_name": "dry run",
+            "members": 0,
+            "personas": {"section_leader": {"section": "SOPRANO"}},
+        }
+        r = SizeResult(size, "-", 0.0, {}, ctx, {})
+
+        def fake(endpoint: Endpoint, persona: str | None, rps: float) -> Measurement:
+            return Measurement(endpoint.name, persona, endpoint, rps, 1.0, 2.0, 0, 1, 0, 0.0)
+
+        for endpoint, rps in zip(BASELINES, (3000.0, 1800.0, 1200.0), strict=True):
+            r.baselines[endpoint.name] = [fake(endpoint, None, rps)]
+        for endpoint in ENDPOINTS:
+            personas = [None] if endpoint.name in PERSONA_FREE else list(PERSONAS)
+            r.measurements += [fake(endpoint, p, 600.0) for p in personas]
+        bracket_with_b1([*r.baselines["B1"], *r.measurements, *r.baselines["B1"]])
+        results.append(r)
+    meta = {
+        "date": datetime.date.today().isoformat(),
+        "commit": git("rev-parse", "--short", "HEAD") or "unknown",
+        "cpu": "dry run",
+        "nproc": os.cpu_count() or 1,
+        "mem_gib": 0.0,
+        "pg": "no PostgreSQL",
+        "django": "-",
+        "workers": 0,
+    }
+    print(render(results, {}, [], opts, meta))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
     parser.add_argument("--sizes", default=",".join(SIZES), help="demo,scale (default both)")
@@ -967,12 +1082,21 @@ def main() -> None:
     )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="check the wiring (the floor server answers B00, the report renders from "
+        "synthetic figures) without databases or load",
+    )
     opts = parser.parse_args()
-    if not shutil.which("wrk"):
-        sys.exit("wrk is not installed (apt-get install -y wrk)")
     sizes = [s for s in opts.sizes.split(",") if s]
     if not set(sizes) <= set(SIZES):
         sys.exit(f"--sizes takes {', '.join(SIZES)}")
+    if opts.dry_run:
+        dry_run(opts, sizes)
+        return
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed (apt-get install -y wrk)")
 
     run_dir = Path(tempfile.mkdtemp(prefix="po_perf_bench_"))
     log(f"logs and intermediate files in {run_dir}")

@@ -11,13 +11,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Count, DurationField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from insights.selectors.common import UNASSIGNED_SECTION, Window
 from insights.selectors.outcomes import DEFAULT_DAYS as VERIFY_WINDOW_DAYS
 from insights.selectors.outcomes import percentile
-from practice.models import PracticeLog
+from practice.models import PracticeDay
 from teams.models import Membership, Team
 from tickets.models import Ticket, TicketStatus
 
@@ -79,11 +78,12 @@ def team_overview_get(team: Team, *, now: datetime.datetime | None = None) -> Te
         team_id=OuterRef("team_id"), user_id=OuterRef("user_id")
     ).values("section")[:1]
     minutes: dict[str, list[int]] = defaultdict(lambda: [0] * OVERVIEW_WEEKS)
+    # From the practice rollups (per member per local day), not the logs.
     rows = (
-        PracticeLog.objects.filter(window.q("occurred_at"), team=team)
-        .annotate(section=Subquery(author_section), day=TruncDate("occurred_at", tzinfo=tz))
+        PracticeDay.objects.filter(team=team, day__gte=window.first_day, day__lte=window.last_day)
+        .annotate(section=Subquery(author_section))
         .values("section", "day")
-        .annotate(minutes=Sum("duration_minutes"))
+        .annotate(minutes=Sum("minutes"))
         .order_by()
     )
     for row in rows:

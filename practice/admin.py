@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import transaction
 from django.http import HttpRequest
 
 from practice.models import Assignment, PracticeLog
+from practice.services import practice_log_rollup_moved, practice_log_rollup_removed
 
 
 @admin.register(Assignment)
@@ -93,3 +95,29 @@ class PracticeLogAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    # The rollups follow every correction, in the admin's own transaction (its change and
+    # delete views run in one; the bulk delete action is wrapped here).
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        stored = (
+            PracticeLog.objects.select_for_update(of=("self",))
+            .filter(pk=obj.pk)
+            .values_list("occurred_at", "duration_minutes")
+            .first()
+        )
+        super().save_model(request, obj, form, change)
+        if stored is not None:
+            practice_log_rollup_moved(obj, stored)
+
+    def delete_model(self, request, obj):  # type: ignore[no-untyped-def]
+        with transaction.atomic():
+            stored = PracticeLog.objects.select_for_update(of=("self",)).filter(pk=obj.pk).first()
+            if stored is not None:
+                practice_log_rollup_removed(stored)
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):  # type: ignore[no-untyped-def]
+        with transaction.atomic():
+            for stored in queryset.select_for_update(of=("self",)).order_by("pk"):
+                practice_log_rollup_removed(stored)
+            super().delete_queryset(request, queryset)

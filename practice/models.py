@@ -138,3 +138,39 @@ class PracticeLog(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.duration_minutes} min by {self.user_id}"
+
+
+class PracticeDay(models.Model):
+    """Practice per member per team-local day: the rollup the dashboards, compliance insights
+    and digests read instead of the logs (practice/rollups.py keeps it, in the transaction of
+    every practice-log write; ``manage.py rebuild_practice_rollups`` rebuilds it).
+
+    ``day`` is the calendar day of ``occurred_at`` in the team's timezone; a timezone change
+    rebuilds the team's rows. A row exists only while ``sessions`` > 0.
+    """
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+", db_index=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="practice_days",
+        db_index=False,
+    )
+    day = models.DateField()
+    minutes = models.IntegerField()
+    sessions = models.IntegerField()
+
+    class Meta:
+        db_table = "practice_days"
+        constraints = [
+            # Also the index of every reader: a member's days, or a team's members' days in a
+            # window (team, user, day range).
+            models.UniqueConstraint(fields=["team", "user", "day"], name="practice_days_key"),
+        ]
+        indexes = [
+            # Deleting a user cascades here: its days without a scan.
+            models.Index(fields=["user"], name="practice_days_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.minutes} min in {self.sessions} sessions by {self.user_id}"

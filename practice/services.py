@@ -11,7 +11,7 @@ import structlog
 from django.db import transaction
 from django.utils import timezone
 
-from practice import links
+from practice import links, rollups
 from practice.models import Assignment, AssignmentScope, PracticeLog, Priority
 from practice.rules import can_delete_assignment, can_edit_assignment
 from practice.visibility import visible_assignments_q
@@ -181,6 +181,7 @@ def practice_log_create(
     _check_occurred_at(occurred_at)
     assignments = _resolve_assignments(membership, cycle.pk, assignment_ids)
     tickets = links.resolve_tickets(membership, list(dict.fromkeys(ticket_ids)))
+    tz = rollups.team_timezone_for_write(cycle.team_id)
     log = PracticeLog.objects.create(
         user_id=membership.user_id,
         team_id=cycle.team_id,
@@ -191,6 +192,7 @@ def practice_log_create(
         rating_1_5=rating_1_5,
         blocked_flag=blocked_flag,
     )
+    rollups.rollup_apply(rollups.log_changes(log, tz))
     if assignments:
         log.assignments.set(assignments)
     if tickets:
@@ -213,6 +215,7 @@ def practice_log_update(
     if log.user_id != membership.user_id:
         raise Forbidden(NOT_LOG_OWNER)
     log = PracticeLog.objects.select_for_update(of=("self",)).get(pk=log.pk)
+    before = (log.occurred_at, log.duration_minutes)
     fields = {key: value for key, value in changes.items() if key in LOG_EDITABLE}
     if "occurred_at" in fields:
         if fields["occurred_at"] is None:
@@ -230,6 +233,8 @@ def practice_log_update(
         setattr(log, key, value)
     if fields:
         log.save(update_fields=[*fields, "updated_at"])
+    if {"occurred_at", "duration_minutes"} & fields.keys():
+        practice_log_rollup_moved(log, before)
     if assignments is not None:
         log.assignments.set(assignments)
     if tickets is not None:
@@ -243,5 +248,26 @@ def practice_log_delete(*, membership: Membership, log: PracticeLog) -> None:
     if log.user_id != membership.user_id:
         raise Forbidden(NOT_LOG_OWNER)
     log_id = str(log.pk)
+    # As stored, under lock: a concurrent edit may have moved it since the caller read it.
+    stored = PracticeLog.objects.select_for_update(of=("self",)).filter(pk=log.pk).first()
+    if stored is not None:
+        practice_log_rollup_removed(stored)
     log.delete()
     logger.info("practice_log_deleted", practice_log_id=log_id)
+
+
+def practice_log_rollup_moved(log: PracticeLog, before: tuple[datetime.datetime, int]) -> None:
+    """Moves a saved log's practice from its old day and minutes to its new ones in the
+    rollups. Call inside the transaction that saved it (the admin console does too)."""
+    tz = rollups.team_timezone_for_write(log.team_id)
+    old = PracticeLog(
+        team_id=log.team_id, user_id=log.user_id, occurred_at=before[0], duration_minutes=before[1]
+    )
+    rollups.rollup_apply([*rollups.log_changes(old, tz, sign=-1), *rollups.log_changes(log, tz)])
+
+
+def practice_log_rollup_removed(log: PracticeLog) -> None:
+    """Takes a log's practice out of the rollups; call in the transaction that deletes it,
+    with the log as stored."""
+    tz = rollups.team_timezone_for_write(log.team_id)
+    rollups.rollup_apply(rollups.log_changes(log, tz, sign=-1))

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from practiceops.core.errors import ApiError, ValidationFailed
 from teams.models import Invite, Membership, RehearsalCycle, Team
-from teams.services import invite_revoke, timezone_validate
+from teams.services import invite_revoke, team_timezone_changed, timezone_validate
 
 
 class TeamForm(forms.ModelForm):
@@ -54,6 +54,12 @@ class TeamAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Team]:
         return super().get_queryset(request).annotate(_member_count=Count("memberships"))
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        super().save_model(request, obj, form, change)
+        # The admin's change view runs in one transaction: the rebuild joins it.
+        if change and "timezone" in form.changed_data:
+            team_timezone_changed(obj)
 
     @admin.display(description="Members", ordering="_member_count")
     def member_count(self, obj: Team) -> int:

@@ -8,6 +8,7 @@ import hashlib
 import secrets
 import uuid
 import zoneinfo
+from collections.abc import Callable
 from typing import Any
 
 import structlog
@@ -108,6 +109,18 @@ def team_create(
     return team, membership
 
 
+# Called with the team, inside the transaction that changed its timezone: what another app
+# keeps per team-local day is rebuilt there (the practice app registers its rollup rebuild
+# when it loads; teams cannot import it).
+TIMEZONE_CHANGE_HOOKS: list[Callable[[Team], None]] = []
+
+
+def team_timezone_changed(team: Team) -> None:
+    """Runs the timezone-change hooks; call in the transaction that saved the new timezone."""
+    for hook in TIMEZONE_CHANGE_HOOKS:
+        hook(team)
+
+
 @transaction.atomic
 def team_update(
     *,
@@ -120,14 +133,19 @@ def team_update(
     if name is not None:
         team.name = name
         fields.append("name")
+    timezone_changed = False
     if timezone_name is not None:
-        team.timezone = timezone_validate(timezone_name)
+        new_timezone = timezone_validate(timezone_name)
+        timezone_changed = new_timezone != team.timezone
+        team.timezone = new_timezone
         fields.append("timezone")
     if weekly_goal_days is not None:
         team.weekly_goal_days = weekly_goal_days
         fields.append("weekly_goal_days")
     if fields:
         team.save(update_fields=[*fields, "updated_at"])
+        if timezone_changed:
+            team_timezone_changed(team)
         logger.info("team_updated", team_id=str(team.pk), fields=fields)
     return team
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from insights.selectors.common import (
@@ -16,7 +15,7 @@ from insights.selectors.common import (
     cycle_json,
     longest_streak,
 )
-from practice.models import Assignment, PracticeLog, priority_rank
+from practice.models import Assignment, PracticeDay, priority_rank
 from practice.visibility import visible_assignments_q
 from teams.models import Membership, RehearsalCycle, Team
 from tickets.models import CLOSED_STATUSES, Ticket, TicketStatus
@@ -29,17 +28,12 @@ QUICK_LOG_DURATION_MIN = 20
 def practice_days_for_user(team: Team, user_id: Any) -> dict[datetime.date, tuple[int, int]]:
     """Every day (team timezone) the user practised in this team → (sessions, minutes).
 
-    One query over the user's whole history, grouped by local day in the database: the rows
-    are a member's practice days, never their individual logs.
+    One query over the user's practice rollups (one row per day practised), never their logs.
     """
-    rows = (
-        PracticeLog.objects.filter(team=team, user_id=user_id)
-        .annotate(day=TruncDate("occurred_at", tzinfo=team.tzinfo))
-        .values("day")
-        .annotate(sessions=Count("id"), minutes=Sum("duration_minutes"))
-        .order_by()
+    rows = PracticeDay.objects.filter(team=team, user_id=user_id).values_list(
+        "day", "sessions", "minutes"
     )
-    return {row["day"]: (row["sessions"], row["minutes"] or 0) for row in rows}
+    return {day: (sessions, minutes) for day, sessions, minutes in rows}
 
 
 def weekly_summary(

@@ -19,28 +19,30 @@ from django.db.models import (
     Subquery,
     Sum,
 )
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Coalesce
 
 from insights.selectors.common import UNASSIGNED_SECTION, Window
-from practice.models import PracticeLog
+from practice.models import PracticeDay, PracticeLog
 from teams.models import Membership
 
 
 def member_practice_qs(members: QuerySet[Membership], window: Window, tz: Any) -> QuerySet:
     """One row per membership: days practised and minutes in ``window``, last log ever.
 
-    ``members`` may span several teams sharing ``tz``: logs count only in the membership's
-    own team. Ordered by section (none last), name, user id.
+    ``members`` may span several teams sharing ``tz`` (the timezone ``window`` was drawn in):
+    practice counts only in the membership's own team. Ordered by section (none last), name,
+    user id.
 
-    The window's figures come from a join restricted to the window's logs (a FilteredRelation,
-    so the join reads the window, not every member's history, from the covering index on
-    (team, occurred_at) without touching the table); the last log ever is a correlated
-    subquery that reads one row of the team/user/time index per member. (Grouping the window
-    per (team, user) in a second query and matching in Python measured no faster: what the
-    database saves, Python spends.)
+    The window's figures come from the practice rollups (one row per member per local day,
+    practice/rollups.py), joined restricted to the window's days (a FilteredRelation, so the
+    join reads the window from the rollups' (team, user, day) key, not a member's history);
+    the last log ever is a correlated subquery that reads one row of the logs' team/user/time
+    index per member.
     """
-    in_window = Q(user__practice_logs__team_id=F("team_id")) & window.q(
-        "user__practice_logs__occurred_at"
+    in_window = Q(
+        user__practice_days__team_id=F("team_id"),
+        user__practice_days__day__gte=window.first_day,
+        user__practice_days__day__lte=window.last_day,
     )
     latest = (
         PracticeLog.objects.filter(team_id=OuterRef("team_id"), user_id=OuterRef("user_id"))
@@ -48,10 +50,11 @@ def member_practice_qs(members: QuerySet[Membership], window: Window, tz: Any) -
         .values("occurred_at")[:1]
     )
     return (
-        members.annotate(window_logs=FilteredRelation("user__practice_logs", condition=in_window))
+        members.annotate(window_days=FilteredRelation("user__practice_days", condition=in_window))
         .annotate(
-            days_logged=Count(TruncDate("window_logs__occurred_at", tzinfo=tz), distinct=True),
-            minutes=Coalesce(Sum("window_logs__duration_minutes"), 0),
+            # One rollup row per day practised.
+            days_logged=Count("window_days"),
+            minutes=Coalesce(Sum("window_days__minutes"), 0),
             last_logged_at=Subquery(latest),
         )
         .order_by(F("section").asc(nulls_last=True), "user__display_name", "user_id")
@@ -96,15 +99,19 @@ def section_practice_rows(
 ) -> list[dict[str, Any]]:
     """Per section of ``members`` ("Unassigned" when none): member count and practice days.
 
-    Each member's distinct practice days come from a correlated subquery, summed per section
-    in the same statement: one query, whatever the number of members or logs.
+    Each member's practice days in the window (their rollup rows) come from a correlated
+    subquery, summed per section in the same statement: one query, whatever the number of
+    members or logs.
     """
     days = (
-        PracticeLog.objects.filter(team_id=OuterRef("team_id"), user_id=OuterRef("user_id"))
-        .filter(window.q("occurred_at"))
-        .annotate(day=TruncDate("occurred_at", tzinfo=tz))
+        PracticeDay.objects.filter(
+            team_id=OuterRef("team_id"),
+            user_id=OuterRef("user_id"),
+            day__gte=window.first_day,
+            day__lte=window.last_day,
+        )
         .values("user_id")
-        .annotate(n=Count("day", distinct=True))
+        .annotate(n=Count("id"))
         .values("n")
     )
     rows = (

@@ -13,8 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from insights.selectors.common import (
@@ -25,7 +24,7 @@ from insights.selectors.common import (
 )
 from insights.selectors.leader import RISK_FIELDS, risk_counts
 from insights.selectors.practice_stats import member_practice_qs
-from practice.models import PracticeLog
+from practice.models import PracticeDay
 from teams.models import Membership
 from tickets.models import CLOSED_STATUSES, Ticket, TicketStatus
 from tickets.selectors import verifiable_tickets_q
@@ -165,16 +164,13 @@ def member_week_numbers(
         team_ids = {m.team_id for m in group}
         user_ids = {m.user_id for m in group}
 
+        # The practice rollups are per day in each team's timezone: this group's ``tz``.
         days: dict[tuple[uuid.UUID, uuid.UUID], dict[datetime.date, int]] = defaultdict(dict)
-        rows = (
-            PracticeLog.objects.filter(team_id__in=team_ids, user_id__in=user_ids)
-            .annotate(day=TruncDate("occurred_at", tzinfo=tz))
-            .values("team_id", "user_id", "day")
-            .annotate(minutes=Sum("duration_minutes"))
-            .order_by()
+        rows = PracticeDay.objects.filter(team_id__in=team_ids, user_id__in=user_ids).values_list(
+            "team_id", "user_id", "day", "minutes"
         )
-        for row in rows:
-            days[(row["team_id"], row["user_id"])][row["day"]] = row["minutes"] or 0
+        for team_id, user_id, day, minutes in rows:
+            days[(team_id, user_id)][day] = minutes
 
         tickets = {
             (row["team_id"], row["owner_id"]): row

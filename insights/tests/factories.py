@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from practice.models import Assignment, AssignmentScope, AssignmentType, PracticeLog, Priority
+from practice.tests.factories import RolledUpLogFactory
 from teams.tests.factories import CycleFactory, TeamFactory
 from tickets.models import Ticket, TicketCategory, TicketStatus, TicketVisibility
 
@@ -24,7 +25,7 @@ class AssignmentFactory(factory.django.DjangoModelFactory):
     )
 
 
-class PracticeLogFactory(factory.django.DjangoModelFactory):
+class PracticeLogFactory(RolledUpLogFactory):
     class Meta:
         model = PracticeLog
 

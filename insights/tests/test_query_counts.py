@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.models import User
 from conftest import make_persona
 from practice.models import Assignment, PracticeLog
+from practice.rollups import practice_rollups_rebuild
 from teams.models import Membership, Role
 from teams.tests.factories import CycleFactory, TeamFactory
 from tickets.models import Ticket
@@ -53,6 +54,7 @@ def build_team(size: int):
             for d in range(0, 9, 2)
         ]
     )
+    practice_rollups_rebuild()  # bulk-inserted logs: their rollups
     tickets = []
     for i, u in enumerate(everyone):
         section = SECTIONS[i % len(SECTIONS)] or "Soprano"

@@ -6,6 +6,7 @@ from django.utils import timezone
 from accounts.tests.factories import UserFactory
 from notifications.models import NotificationPreference
 from practice.models import PracticeLog, Priority
+from practice.tests.factories import RolledUpLogFactory
 from teams.tests.factories import TeamFactory
 from tickets.models import (
     Ticket,
@@ -25,7 +26,7 @@ class NotificationPreferenceFactory(factory.django.DjangoModelFactory):
     team = factory.SubFactory(TeamFactory)
 
 
-class PracticeLogFactory(factory.django.DjangoModelFactory):
+class PracticeLogFactory(RolledUpLogFactory):
     class Meta:
         model = PracticeLog
 

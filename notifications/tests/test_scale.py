@@ -18,6 +18,7 @@ from notifications.models import EmailDelivery, EmailStatus, JobStatus, JobTrigg
 from notifications.outbox import send_batch
 from notifications.runner import job_run_create, job_run_execute
 from practice.models import PracticeLog
+from practice.rollups import practice_rollups_rebuild
 from teams.models import Membership, Team
 
 pytestmark = [pytest.mark.scale, pytest.mark.django_db]
@@ -65,6 +66,7 @@ def add_members(count: int, *, start: int) -> None:
         ],
         batch_size=2000,
     )
+    practice_rollups_rebuild()  # bulk-inserted logs: their rollups
 
 
 def run_counting_queries(monkeypatch):

@@ -44,6 +44,7 @@ from tqdm import tqdm
 from accounts.models import User
 from notifications.models import NotificationPreference
 from practice.models import Assignment, AssignmentScope, AssignmentType, PracticeLog, Priority
+from practice.rollups import practice_rollups_rebuild
 from teams.models import Membership, RehearsalCycle, Role, Team
 from tickets.models import (
     Ticket,
@@ -529,6 +530,11 @@ def _insert(rows: Rows, batch_size: int) -> dict[str, int]:
             elif objects:
                 model.objects.bulk_create(objects, batch_size=batch_size)
             counts[model._meta.db_table] = len(objects)
+        # Logs went in in bulk, past the services: these teams' practice rollups in one go.
+        if rows.logs:
+            counts["practice_days"] = practice_rollups_rebuild(
+                team_ids={log.team_id for log in rows.logs}
+            )
     return counts
 
 

@@ -125,3 +125,41 @@ def test_broker_down_is_degraded_but_200(anon, settings):
     assert response.status_code == 200
     assert response.json()["broker"] == "error"
     assert response.json()["status"] == "degraded"
+
+
+@pytest.mark.django_db
+def test_health_reuses_its_connections_and_starts_no_thread(anon, monkeypatch, settings):
+    """The floor's cost: the request's own database connection, one pooled Redis connection
+    reused across calls, and no thread per call."""
+    import threading
+
+    from django.db import connection
+
+    from practiceops.core import health
+
+    started = []
+    original_start = threading.Thread.start
+
+    def recording_start(self):
+        started.append(self.name)
+        return original_start(self)
+
+    monkeypatch.setattr(threading.Thread, "start", recording_start)
+    connection.ensure_connection()
+    raw = connection.connection
+    for _ in range(3):
+        assert anon.get("/health").json()["db"] == "ok"
+        assert connection.connection is raw
+    assert started == []
+
+    if settings.CACHES["default"]["BACKEND"].endswith("RedisCache"):
+        settings.CELERY_TASK_ALWAYS_EAGER = False
+        from practiceops.celery import app
+
+        monkeypatch.setattr(app.conf, "broker_url", settings.CACHES["default"]["LOCATION"])
+        for _ in range(3):
+            assert health.run_checks() == {"db": "ok", "cache": "ok", "broker": "ok"}
+        pool = health._redis_client(settings.CACHES["default"]["LOCATION"]).connection_pool
+        # Cache and broker on the same Redis: one client, one connection, kept.
+        assert len(pool._available_connections) + len(pool._in_use_connections) == 1
+    assert started == []

@@ -27,8 +27,36 @@ def test_safe_incoming_request_id_is_echoed_and_logged(admin, caplog):
     assert finished["user_id"] == admin.id
     assert finished["client_ip"] == "127.0.0.1"
     assert isinstance(finished["duration_ms"], float)
+    # One line per request by default (README → Performance).
+    assert _events(caplog, "request_started") == []
+    assert len(_events(caplog, "request_finished")) == 1
+
+
+def test_request_started_is_logged_when_asked(admin, caplog, settings):
+    from django.test import Client
+
+    settings.LOG_REQUEST_STARTED = True  # read when the middleware chain is built
+    caplog.set_level(logging.INFO)
+    client = Client(HTTP_AUTHORIZATION=admin.client._credentials["HTTP_AUTHORIZATION"])
+    client.get("/me", HTTP_X_REQUEST_ID="client-trace_02")
     started = _events(caplog, "request_started")[-1]
-    assert started["request_id"] == "client-trace_01.A"
+    assert started == {**started, "request_id": "client-trace_02", "method": "GET", "path": "/me"}
+    assert _events(caplog, "request_finished")[-1]["request_id"] == "client-trace_02"
+
+
+def test_an_exception_that_escapes_is_logged_once_as_request_failed(caplog, settings):
+    from django.test import Client
+
+    settings.ROOT_URLCONF = "practiceops.core.tests.urls_boom"
+    caplog.set_level(logging.INFO)
+    client = Client(raise_request_exception=False)
+    response = client.get("/admin/boom", HTTP_X_REQUEST_ID="failing-1")
+    assert response.status_code == 500
+    failed = _events(caplog, "request_failed")
+    assert [(e["request_id"], e["path"], e["status_code"]) for e in failed] == [
+        ("failing-1", "/admin/boom", 500)
+    ]
+    assert [e for e in _events(caplog, "request_finished") if e["request_id"] == "failing-1"] == []
 
 
 @pytest.mark.parametrize(

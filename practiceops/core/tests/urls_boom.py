@@ -30,5 +30,7 @@ urlpatterns = [
     path("boom", Boom.as_view()),
     path("db-down", DbDown.as_view()),
     path("plain-boom", plain_boom),
+    # Under the admin prefix the exception escapes to Django's own handler (admin pages).
+    path("admin/boom", plain_boom),
     path("", include("practiceops.urls")),
 ]

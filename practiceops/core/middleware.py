@@ -19,8 +19,8 @@ from django.utils.module_loading import import_string
 from practiceops.core import errors
 from practiceops.core.client_ip import client_ip
 from practiceops.core.envelope import error_response
-from practiceops.core.paths import is_html_path
 from practiceops.core.logging import safe_path
+from practiceops.core.paths import is_html_path
 
 logger = structlog.get_logger("practiceops.request")
 request_logger = structlog.get_logger("practiceops.request")

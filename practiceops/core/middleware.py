@@ -34,17 +34,16 @@ class RequestLogMiddleware:
     It validates the incoming X-Request-ID (a client's value is logged only when it is a safe
     token: anything else could inject into the logs), binds it and the client's address to
     the log context (which also carries it into the Celery tasks the request starts) and
-    echoes it on every response. It logs **one** line per request, ``request_finished``
-    (method, path, status code, duration, client address, user id) at a level that follows
-    the status, or ``request_failed`` with the traceback when an exception escaped every
-    handler: half the logging cost of django-structlog's middleware, which it replaces,
-    measured at about a fifth of a plain view's time (README → Performance). With
-    ``LOG_REQUEST_STARTED`` on, ``request_started`` is logged as each request arrives, too.
+    echoes it on every response. It logs ``request_started`` as each request arrives (unless
+    ``LOG_REQUEST_STARTED`` is off) and ``request_finished`` (method, path, status code,
+    duration, client address, user id) at a level that follows the status, or
+    ``request_failed`` with the traceback when an exception escaped every handler; each line
+    is rendered once (README → Performance).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        self.log_started = getattr(settings, "LOG_REQUEST_STARTED", False)
+        self.log_started = getattr(settings, "LOG_REQUEST_STARTED", True)
         got_request_exception.connect(self._failed, dispatch_uid="po_request_failed")
 
     def __call__(self, request: HttpRequest) -> HttpResponse:

@@ -435,7 +435,7 @@ if LOG_FORMAT not in {"json", "console"}:
     fail("LOG_FORMAT", f"expected json or console, got {LOG_FORMAT!r}")
 LOG_FILE = env_str("LOG_FILE")
 # One line per request (request_finished); true adds request_started as each one arrives.
-LOG_REQUEST_STARTED = env_bool("LOG_REQUEST_STARTED", False)
+LOG_REQUEST_STARTED = env_bool("LOG_REQUEST_STARTED", True)
 
 from practiceops.core.logging import build_logging_config, configure_structlog  # noqa: E402
 

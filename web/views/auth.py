@@ -10,8 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts import services as accounts
-from practiceops.core.errors import ApiError, Unauthorized
-from practiceops.core.ratelimit import enforce, enforce_per_ip
+from practiceops.core.errors import ApiError
 from web.forms import LoginForm
 from web.pages import refusal_status
 
@@ -49,14 +48,13 @@ def login_view(request: HttpRequest) -> HttpResponse:
 
 
 def _authenticate(request: HttpRequest, form: LoginForm):  # type: ignore[no-untyped-def]
-    """The path of POST /auth/login: its rate-limit buckets (per IP, per e-mail) and service."""
-    enforce_per_ip(request, group="auth:login")
-    email = accounts.normalize_email(request.POST.get("email", ""))
-    enforce(request, group="auth:login:email", key=f"email:{email}")
-    if not form.is_valid():
-        # An empty or oversized field is a failed sign-in like any other: one message.
-        raise Unauthorized(accounts.INVALID_CREDENTIALS)
-    return accounts.user_authenticate(email=email, password=form.cleaned_data["password"])
+    """The sign-in check every door shares (``POST /auth/login``, the admin console, here):
+    the same rate-limit buckets, per IP and per e-mail, then the same service."""
+    # An empty or oversized field is a failed sign-in like any other: counted, one message.
+    password = form.cleaned_data["password"] if form.is_valid() else ""
+    return accounts.user_login_check(
+        request=request, email=request.POST.get("email", ""), password=password
+    )
 
 
 @require_POST

@@ -27,20 +27,20 @@ def test_safe_incoming_request_id_is_echoed_and_logged(admin, caplog):
     assert finished["user_id"] == admin.id
     assert finished["client_ip"] == "127.0.0.1"
     assert isinstance(finished["duration_ms"], float)
-    # One line per request by default (README → Performance).
-    assert _events(caplog, "request_started") == []
-    assert len(_events(caplog, "request_finished")) == 1
+    # operations.md: every request logs request_started and request_finished, once each.
+    started = _events(caplog, "request_started")
+    assert len(started) == 1 and len(_events(caplog, "request_finished")) == 1
+    assert started[0] == {**started[0], "request_id": "client-trace_01.A", "path": "/me"}
 
 
-def test_request_started_is_logged_when_asked(admin, caplog, settings):
+def test_one_line_per_request_when_request_started_is_off(admin, caplog, settings):
     from django.test import Client
 
-    settings.LOG_REQUEST_STARTED = True  # read when the middleware chain is built
+    settings.LOG_REQUEST_STARTED = False  # read when the middleware chain is built
     caplog.set_level(logging.INFO)
     client = Client(HTTP_AUTHORIZATION=admin.client._credentials["HTTP_AUTHORIZATION"])
     client.get("/me", HTTP_X_REQUEST_ID="client-trace_02")
-    started = _events(caplog, "request_started")[-1]
-    assert started == {**started, "request_id": "client-trace_02", "method": "GET", "path": "/me"}
+    assert _events(caplog, "request_started") == []
     assert _events(caplog, "request_finished")[-1]["request_id"] == "client-trace_02"
 
 

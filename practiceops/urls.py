@@ -3,17 +3,16 @@ import re
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.generic import RedirectView
 from drf_spectacular.renderers import OpenApiJsonRenderer2
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from practiceops.core.health import health
-from practiceops.core.views import not_found
+from practiceops.core.views import not_found, web_app_redirect
 
 urlpatterns = [
     # The site's address opens the web app; API clients never call "/".
-    path("", RedirectView.as_view(url="/app/", permanent=False), name="root"),
-    path("app", RedirectView.as_view(url="/app/", permanent=False)),
+    path("", web_app_redirect, name="root"),
+    path("app", web_app_redirect),
     path("app/", include("web.urls")),
     path("health", health, name="health"),
     path(

@@ -1,10 +1,10 @@
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.views import csrf
 from django.views.decorators.csrf import csrf_exempt
 
 from practiceops.core import errors
 from practiceops.core.envelope import error_response
-from practiceops.core.paths import is_html_path
+from practiceops.core.paths import WEB_APP_PREFIX, is_html_path
 
 CSRF_FAILED = "CSRF verification failed"
 
@@ -16,6 +16,15 @@ def not_found(
     request: HttpRequest, exception: Exception | None = None, **_: object
 ) -> JsonResponse:
     return error_response(request, errors.NotFound(f"No route for {request.method} {request.path}"))
+
+
+@csrf_exempt
+def web_app_redirect(request: HttpRequest) -> HttpResponse:
+    """``/`` (and ``/app``) open the web app (spec/web.md); with any method but GET or HEAD
+    they are no route at all, so the API's 404 envelope rather than a redirect."""
+    if request.method in ("GET", "HEAD"):
+        return HttpResponseRedirect(WEB_APP_PREFIX)
+    return not_found(request)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -44,11 +44,12 @@ def reltime(value: datetime.datetime | None) -> str:
 
 
 @register.filter
-def due(value: datetime.datetime | None) -> str:
-    """A due date: due dates are midnight UTC of their day (spec/api.md), so the day is UTC's."""
+def due(value: datetime.datetime | datetime.date | None) -> str:
+    """A due date: due dates are midnight UTC of their day (spec/api.md), so the day is UTC's;
+    a plain date (the suggested ticket's ``due_date``) is that day already."""
     if value is None:
         return ""
-    day = value.astimezone(datetime.UTC).date()
+    day = value.astimezone(datetime.UTC).date() if isinstance(value, datetime.datetime) else value
     return f"{day.day} {day.strftime('%b')} ({_days_phrase((day - timezone.localdate()).days)})"
 
 

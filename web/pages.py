@@ -77,6 +77,26 @@ def error_page(request: HttpRequest, error: ApiError) -> HttpResponse:
     return render(request, "web/error.html", context, status=status)
 
 
+def require_POST(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:  # noqa: N802
+    """Django's ``require_POST``, answering a GET (a bookmarked or typed action URL) with an
+    app-styled 405 page instead of an empty one; the action itself stays POST only."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method != "POST":
+            context = {
+                "title": "Not a page",
+                "message": "This address performs an action: use its button on the page.",
+                "status": 405,
+            }
+            response = render(request, "web/error.html", context, status=405)
+            response["Allow"] = "POST"
+            return response
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 def app_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Signed in, and whatever lookup error escapes the view is answered by an app page."""
 

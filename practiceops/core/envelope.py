@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import structlog
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string
 
 from practiceops.core.errors import ApiError
+from practiceops.core.paths import WEB_APP_PREFIX
 
 
 def current_request_id(request: HttpRequest | None = None) -> str | None:
@@ -34,3 +37,20 @@ def error_response(request: HttpRequest | None, error: ApiError) -> JsonResponse
     if retry_after is not None:
         response["Retry-After"] = str(retry_after)
     return response
+
+
+def error_page_or_response(request: HttpRequest, error: ApiError) -> HttpResponse:
+    """Under the web app, the page it ships for the status (``<status>.html``: ``500.html``,
+    ``503.html``); the envelope everywhere else, or when the web app has no such page.
+
+    The page is rendered without the request (no context processor, no session or user
+    lookup), since the database may be what failed.
+    """
+    if request.path.startswith(WEB_APP_PREFIX):
+        try:
+            body = render_to_string(f"{error.status_code}.html")
+        except TemplateDoesNotExist:
+            pass
+        else:
+            return HttpResponse(body, status=error.status_code)
+    return error_response(request, error)

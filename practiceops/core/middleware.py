@@ -18,7 +18,7 @@ from django.utils.module_loading import import_string
 
 from practiceops.core import errors
 from practiceops.core.client_ip import client_ip
-from practiceops.core.envelope import error_response
+from practiceops.core.envelope import error_page_or_response, error_response
 from practiceops.core.logging import safe_path
 from practiceops.core.paths import is_html_path
 
@@ -197,7 +197,9 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, OperationalError | InterfaceError):
             logger.error("database_unavailable", error=exception.__class__.__name__)
-            return error_response(request, errors.ServiceUnavailable("Database unavailable"))
+            return error_page_or_response(
+                request, errors.ServiceUnavailable("Database unavailable")
+            )
         if is_html_path(request.path):
             return None  # the admin console and the web app keep their own error pages
         from practiceops.core.exceptions import to_api_error

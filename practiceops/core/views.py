@@ -3,7 +3,7 @@ from django.views import csrf
 from django.views.decorators.csrf import csrf_exempt
 
 from practiceops.core import errors
-from practiceops.core.envelope import error_response
+from practiceops.core.envelope import error_page_or_response, error_response
 from practiceops.core.paths import WEB_APP_PREFIX, is_html_path
 
 CSRF_FAILED = "CSRF verification failed"
@@ -35,8 +35,9 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return error_response(request, errors.Forbidden(CSRF_FAILED))
 
 
-def server_error(request: HttpRequest) -> JsonResponse:
-    return error_response(request, errors.Internal())
+def server_error(request: HttpRequest) -> HttpResponse:
+    # The web app's own page under /app/ (spec/web.md: never Django's default error page).
+    return error_page_or_response(request, errors.Internal())
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:

@@ -7,12 +7,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
 
 from accounts import services as accounts
 from practiceops.core.errors import ApiError
 from web.forms import LoginForm
-from web.pages import refusal_status
+from web.pages import refusal_status, require_POST
 
 
 def safe_next(request: HttpRequest, value: str | None) -> str | None:

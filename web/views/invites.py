@@ -7,7 +7,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from practiceops.core.errors import ApiError, NotFound
 from practiceops.core.ratelimit import enforce_per_ip
@@ -15,7 +14,7 @@ from teams import services as teams
 from teams.api.serializers import InviteAcceptInput
 from teams.selectors import invite_get_by_token
 from web.forms import validate
-from web.pages import error_page, refusal_status, render_page
+from web.pages import error_page, refusal_status, render_page, require_POST
 
 ACCOUNT_BACKEND = "django.contrib.auth.backends.ModelBackend"
 

@@ -14,7 +14,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from practice import selectors as practice_selectors
 from practice import services as practice
@@ -32,6 +31,7 @@ from web.pages import (
     memberships_of,
     refusal_status,
     render_page,
+    require_POST,
     team_page,
 )
 

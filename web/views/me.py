@@ -9,7 +9,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
 from accounts import services as accounts
 from notifications import services as notifications
@@ -19,7 +18,14 @@ from practiceops.core.errors import ApiError
 from practiceops.core.ratelimit import enforce_per_ip
 from teams import services as teams
 from web.forms import PasswordChangeForm, PreferencesForm, first_form_error, validate
-from web.pages import app_page, memberships_of, refusal_status, render_page, team_context
+from web.pages import (
+    app_page,
+    memberships_of,
+    refusal_status,
+    render_page,
+    require_POST,
+    team_context,
+)
 
 PASSWORD_CHANGED = "Password changed. You stay signed in here; other sessions have ended."
 PREFERENCES_SAVED = "Preferences saved."

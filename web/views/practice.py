@@ -10,7 +10,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from practice import selectors
 from practice import services as practice
@@ -20,7 +19,15 @@ from practiceops.core.errors import ApiError, NotFound
 from teams.access import is_leader
 from teams.selectors import member_list_for_user
 from web.forms import PracticeLogEditForm, first_form_error, validate
-from web.pages import TeamContext, app_page, memberships_of, refusal_status, render_page, team_page
+from web.pages import (
+    TeamContext,
+    app_page,
+    memberships_of,
+    refusal_status,
+    render_page,
+    require_POST,
+    team_page,
+)
 from web.views.week import week_context
 
 HISTORY_LIMIT = 200

@@ -16,7 +16,6 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from insights.charts import grouped_bar_chart
@@ -29,7 +28,7 @@ from teams.models import Role
 from tickets import services as tickets
 from tickets.api.serializers import TicketReopenInput, TicketVerifyInput
 from web.forms import validate
-from web.pages import TeamContext, refusal_status, render_page, team_page
+from web.pages import TeamContext, refusal_status, render_page, require_POST, team_page
 
 # The per-member table's sortable columns: (query value, header, sort key).
 SORTS: dict[str, tuple[str, Any]] = {

@@ -14,7 +14,6 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
 from practiceops.core.errors import ApiError, NotFound
 from practiceops.core.params import parse_uuid
@@ -29,7 +28,7 @@ from teams.api.serializers import (
 )
 from teams.models import Invite, RehearsalCycle, Role
 from web.forms import validate
-from web.pages import TeamContext, refusal_status, render_page, team_page
+from web.pages import TeamContext, refusal_status, render_page, require_POST, team_page
 
 SAVED = {
     "team": "Team saved.",

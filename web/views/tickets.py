@@ -11,7 +11,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from practiceops.core.errors import ApiError, NotFound
@@ -45,6 +44,7 @@ from web.pages import (
     memberships_of,
     refusal_status,
     render_page,
+    require_POST,
     team_page,
 )
 

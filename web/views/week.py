@@ -10,7 +10,6 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
 from insights.selectors.catch_up import catch_up_get
 from insights.selectors.common import Window
@@ -23,7 +22,14 @@ from teams.selectors import cycle_active_for_team
 from tickets.models import CLOSED_STATUSES
 from tickets.selectors import TICKET_ORDERING, TicketFilters, ticket_list_for_user
 from web.forms import LogPracticeForm, first_form_error, validate
-from web.pages import TeamContext, memberships_of, refusal_status, render_page, team_page
+from web.pages import (
+    TeamContext,
+    memberships_of,
+    refusal_status,
+    render_page,
+    require_POST,
+    team_page,
+)
 
 NO_CYCLE = "There is no rehearsal yet: an admin adds one in Team settings before practice is logged"
 MY_TICKETS_LIMIT = 20

@@ -78,11 +78,19 @@ ENDPOINTS = (
         target_scale_only=True,
         max_queries=12,
     ),
-    # The web app's pages, reported as ratios of the baselines (spec/web.md → Fast).
-    Endpoint("GET /app/t/{id}/ (This week)", "GET", "/app/t/{team_id}/", session=True),
-    Endpoint("GET /app/t/{id}/tickets", "GET", "/app/t/{team_id}/tickets", session=True),
+    # The web app's pages, reported as ratios of the baselines (spec/web.md → Fast; the round-2
+    # targets of the performance issue: 0.30 × B1 for This week and Tickets, 0.15 for the
+    # Section overview).
+    Endpoint(
+        "GET /app/t/{id}/ (This week)", "GET", "/app/t/{team_id}/", session=True, target_b1=0.30
+    ),
+    Endpoint(
+        "GET /app/t/{id}/tickets", "GET", "/app/t/{team_id}/tickets", session=True, target_b1=0.30
+    ),
     # Section overview: the leader dashboard and the outcomes in one page (its API twins above).
-    Endpoint("GET /app/t/{id}/section", "GET", "/app/t/{team_id}/section", session=True),
+    Endpoint(
+        "GET /app/t/{id}/section", "GET", "/app/t/{team_id}/section", session=True, target_b1=0.15
+    ),
     Endpoint(
         "GET /teams/{id}/catch-up",
         "GET",

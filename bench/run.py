@@ -481,6 +481,9 @@ def measure_size(size: str, opts: argparse.Namespace, run_dir: Path, secret: str
     counted = pg_execute(opts.pg, *queries, database=database)
     rows = {t: r[0][0] for t, r in zip(tables, counted, strict=True)}
 
+    # As deployed (the Dockerfile does the same): DEBUG is off, so the web app's pages need the
+    # static files' manifest.
+    run_step([PY, "manage.py", "collectstatic", "--noinput", "-v", "0"], env, step_log)
     bench_env = {**env, "DJANGO_SETTINGS_MODULE": "bench.baseline.settings"}
     ctx_path = run_dir / f"{size}-ctx.json"
     counts_path = run_dir / f"{size}-counts.json"

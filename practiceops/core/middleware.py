@@ -19,11 +19,13 @@ from django.utils.module_loading import import_string
 from practiceops.core import errors
 from practiceops.core.client_ip import client_ip
 from practiceops.core.envelope import error_page_or_response, error_response
-from practiceops.core.logging import safe_path
+from practiceops.core.logging import log_event, safe_path
 from practiceops.core.paths import is_html_path
 
 logger = structlog.get_logger("practiceops.request")
 request_logger = structlog.get_logger("practiceops.request")
+# The two lines of every request take the short path (practiceops.core.logging.log_event).
+_request_log = logging.getLogger("practiceops.request")
 
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -55,8 +57,12 @@ class RequestLogMiddleware:
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id, client_ip=client_ip(request))
         if self.log_started:
-            request_logger.info(
-                "request_started", method=request.method, path=safe_path(request.path)
+            log_event(
+                _request_log,
+                logging.INFO,
+                "request_started",
+                method=request.method,
+                path=safe_path(request.path),
             )
         try:
             response = self.get_response(request)
@@ -70,7 +76,8 @@ class RequestLogMiddleware:
                     if status >= 400
                     else logging.INFO
                 )
-                request_logger.log(
+                log_event(
+                    _request_log,
                     level,
                     "request_finished",
                     method=request.method,

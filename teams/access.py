@@ -10,10 +10,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.db.models import FilteredRelation, Q
-
 from practiceops.core.errors import Forbidden, NotFound
 from practiceops.core.params import parse_uuid
+from practiceops.core.rowsql import ModelRows
 from teams.models import Membership, RehearsalCycle, Role, Team
 
 NOT_A_MEMBER = "Not a member of this team"
@@ -95,19 +94,18 @@ def team_and_membership(
 ) -> tuple[Team, Membership]:
     """Look the team up (404) and check the caller's role in it (403) before any handler runs.
 
-    A member costs one query (the membership with its team); the team alone is looked up
-    only to tell an unknown team (404) from one the caller does not belong to (403).
+    One query (``_TEAM_AND_CALLER``): the team with the caller's membership, absent when the
+    caller is not a member.
     """
     pk = team_id if isinstance(team_id, uuid.UUID) else parse_uuid(team_id, field="team_id")
-    membership = None
-    if getattr(user, "is_authenticated", False):
-        membership = (
-            Membership.objects.select_related("team").filter(team_id=pk, user_id=user.pk).first()
-        )
+    found = _TEAM_AND_CALLER.fetch_one([(_MEMBERSHIP_USER, _caller_id(user)), (Team._meta.pk, pk)])
+    if found is None:
+        raise NotFound("Team not found")
+    team, membership = found
     if membership is None:
-        team_get(pk)
         raise Forbidden(NOT_A_MEMBER)
-    return membership.team, check_role(membership, role)
+    membership.team = team
+    return team, check_role(membership, role)
 
 
 def require_admin_or_self(
@@ -129,21 +127,39 @@ def cycle_and_membership(
 ) -> tuple[RehearsalCycle, Membership]:
     """Look the cycle up (404) and check the caller's role in its team (403).
 
-    One query: the cycle with its team and the caller's membership of that team, joined
-    through a FilteredRelation (absent when the caller is not a member).
+    One query (``_CYCLE_AND_CALLER``): the cycle with its team and the caller's membership of
+    that team (absent when the caller is not a member).
     """
     pk = cycle_id if isinstance(cycle_id, uuid.UUID) else parse_uuid(cycle_id, field=field)
-    cycles = RehearsalCycle.objects.filter(pk=pk).select_related("team")
-    if getattr(user, "is_authenticated", False):
-        caller = FilteredRelation(
-            "team__memberships", condition=Q(team__memberships__user_id=user.pk)
-        )
-        cycles = cycles.annotate(caller=caller).select_related("caller")
-    cycle = cycles.first()
-    if cycle is None:
+    found = _CYCLE_AND_CALLER.fetch_one(
+        [(_MEMBERSHIP_USER, _caller_id(user)), (RehearsalCycle._meta.pk, pk)]
+    )
+    if found is None:
         raise NotFound(CYCLE_NOT_FOUND)
-    membership = getattr(cycle, "caller", None)
+    cycle, team, membership = found
     if membership is None:
         raise Forbidden(NOT_A_MEMBER)
-    membership.team = cycle.team
+    cycle.team = team
+    membership.team = team
     return cycle, check_role(membership, role)
+
+
+def _caller_id(user: Any) -> uuid.UUID | None:
+    # NULL matches no membership: an anonymous caller is "not a member".
+    return user.pk if getattr(user, "is_authenticated", False) else None
+
+
+_MEMBERSHIP_USER = Membership._meta.get_field("user")
+
+# Every team-scoped request: the team and the caller's membership of it (NULL columns when the
+# caller is not a member), SQL written once (practiceops/core/rowsql.py).
+_TEAM_AND_CALLER = ModelRows(
+    [(Team, "t"), (Membership, "m")],
+    "FROM {t} LEFT JOIN {m} ON m.team_id = t.id AND m.user_id = %s WHERE t.id = %s",
+)
+# Every cycle-scoped request: the cycle, its team and the caller's membership of that team.
+_CYCLE_AND_CALLER = ModelRows(
+    [(RehearsalCycle, "c"), (Team, "t"), (Membership, "m")],
+    "FROM {c} INNER JOIN {t} ON t.id = c.team_id"
+    " LEFT JOIN {m} ON m.team_id = t.id AND m.user_id = %s WHERE c.id = %s",
+)

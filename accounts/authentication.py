@@ -13,6 +13,7 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import AccessToken
+from rest_framework_simplejwt.utils import aware_utcnow
 
 from accounts.models import User
 
@@ -72,7 +73,24 @@ def active_user(user_id: str) -> User | None:
 IAT_LEEWAY_SECONDS = 30
 
 
+# Access tokens this process has verified, by their text: a client sends the same token with
+# every request until it expires, and checking its signature and claims again each time cost
+# about as much as the user lookup that follows (README → Performance). A cached token is still
+# checked for expiry on every use; the user behind it is still loaded (and refused when
+# deactivated or deleted) on every request.
+_VERIFIED_TOKENS: dict[str, AccessToken] = {}
+_VERIFIED_TOKENS_MAX = 2048
+
+
 def decode_access_token(raw: str) -> AccessToken:
+    token = _VERIFIED_TOKENS.get(raw)
+    if token is not None:
+        try:
+            token.check_exp(current_time=aware_utcnow())
+        except TokenError:
+            _VERIFIED_TOKENS.pop(raw, None)
+            raise AuthenticationFailed("Invalid or expired token")
+        return token
     try:
         token = AccessToken(raw)  # signature, expiry and type == "access"
     except TokenError:
@@ -82,6 +100,9 @@ def decode_access_token(raw: str) -> AccessToken:
         raise AuthenticationFailed("Invalid or expired token")
     if not isinstance(token.get("sub"), str) or not _sub_is_uuid(token["sub"]):
         raise AuthenticationFailed("Invalid or expired token")
+    if len(_VERIFIED_TOKENS) >= _VERIFIED_TOKENS_MAX:
+        _VERIFIED_TOKENS.clear()  # bounded memory; the next requests verify afresh
+    _VERIFIED_TOKENS[raw] = token
     return token
 
 

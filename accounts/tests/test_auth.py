@@ -435,3 +435,24 @@ def test_me_primary_team_is_oldest_membership():
         "joined_at": items[0]["joined_at"],
     }
     assert items[0]["joined_at"].endswith("Z")
+
+
+def test_an_access_token_used_before_is_still_refused_once_it_expires(anon):
+    # The process remembers tokens it has verified; expiry is checked again on every use.
+    user = UserFactory()
+    access = login(anon, user.email).json()["access_token"]
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
+    assert client.get("/me").status_code == 200
+    expires = jwt.decode(access, options={"verify_signature": False})["exp"]
+    later = datetime.datetime.fromtimestamp(expires + 1, tz=datetime.UTC)
+    with time_machine.travel(later, tick=False):
+        assert_error(client.get("/me"), 401, "UNAUTHORIZED", "Invalid or expired token")
+    # And a deactivated user's remembered token is refused at once.
+    other = UserFactory()
+    client.credentials(
+        HTTP_AUTHORIZATION=f"Bearer {login(anon, other.email).json()['access_token']}"
+    )
+    assert client.get("/me").status_code == 200
+    User.objects.filter(pk=other.pk).update(is_active=False)
+    assert_error(client.get("/me"), 401, "UNAUTHORIZED", "User not found")

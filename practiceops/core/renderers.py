@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 import orjson
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer
 
 
@@ -41,3 +42,28 @@ class JSONRenderer(BaseRenderer):
         if data is None:
             return b""
         return dumps(data)
+
+
+class ContentNegotiation(DefaultContentNegotiation):
+    """DRF's negotiation, answering the usual request without parsing its Accept header.
+
+    Every API view renders JSON only; a request with no Accept header, ``*/*`` or
+    ``application/json`` (and no ``?format=``) gets what DRF's parsing would choose, the first
+    renderer and its media type. Anything else goes through DRF's own rules (406 included).
+    """
+
+    _USUAL_ACCEPT = frozenset({None, "*/*", "application/json"})
+
+    def select_renderer(
+        self, request: Any, renderers: list[BaseRenderer], format_suffix: str | None = None
+    ) -> tuple[BaseRenderer, str]:
+        if (
+            format_suffix is None
+            and renderers
+            and request.META.get("HTTP_ACCEPT") in self._USUAL_ACCEPT
+            and self.settings.URL_FORMAT_OVERRIDE not in request.query_params
+        ):
+            renderer = renderers[0]
+            if renderer.media_type == "application/json":
+                return renderer, renderer.media_type
+        return super().select_renderer(request, renderers, format_suffix)

@@ -7,8 +7,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.api.serializers import UserOutput, user_data
+from practiceops.core.rowsql import ModelRows
 from practiceops.core.viewsets import ApiViewSet
 from teams.models import Membership
+
+# The caller's first membership (the primary team): /me runs on every page load of a client,
+# so its one query is SQL written once (practiceops/core/rowsql.py).
+_PRIMARY_MEMBERSHIP = ModelRows(
+    [(Membership, "m", ("team_id", "role", "section"))],
+    "FROM {m} WHERE m.user_id = %s ORDER BY m.created_at, m.id LIMIT 1",
+)
 
 
 class MeViewSet(ApiViewSet):
@@ -32,11 +40,18 @@ class MeViewSet(ApiViewSet):
         )
     )
     def list(self, request: Request) -> Response:
+        found = _PRIMARY_MEMBERSHIP.fetch_one(
+            [(Membership._meta.get_field("user"), request.user.pk)]
+        )
+        membership = found[0] if found else None
         primary = (
-            Membership.objects.filter(user=request.user)
-            .order_by("created_at", "id")
-            .values("team_id", "role", "section")
-            .first()
+            None
+            if membership is None
+            else {
+                "team_id": membership.team_id,
+                "role": membership.role,
+                "section": membership.section,
+            }
         )
         return Response({"user": user_data(request.user), "primary_team": primary})
 

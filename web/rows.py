@@ -11,6 +11,8 @@ these functions alike.
 
 from __future__ import annotations
 
+import functools
+import re
 import uuid
 from collections.abc import Callable, Iterable
 from html import escape as _escape
@@ -26,13 +28,27 @@ from web.display import due_on, label, reltime_in
 
 _PLACEHOLDER = uuid.UUID(int=0)
 _PLACEHOLDER_TEXT = str(_PLACEHOLDER)
+_NO_NAME = object()
+_UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z").match
+
+
+_SPECIAL = re.compile(r"[&<>\"']").search
 
 
 def escape(value: Any) -> str:
     """What autoescaping writes for ``value``: safe strings as they are, the rest escaped."""
+    if type(value) is str:
+        # Most values have nothing to escape; looking is cheaper than five replacements.
+        return _escape(value) if _SPECIAL(value) else value
     if hasattr(value, "__html__"):
         return value.__html__()
     return _escape(str(value))
+
+
+@functools.lru_cache(maxsize=256)
+def label_html(value: str | None) -> str:
+    """``escape(label(value))`` for the few enum values a list repeats on every row."""
+    return escape(label(value))
 
 
 def url_for(viewname: str, *args: Any) -> Callable[[Any], str]:
@@ -41,7 +57,7 @@ def url_for(viewname: str, *args: Any) -> Callable[[Any], str]:
     head, tail = reverse(viewname, args=[*args, _PLACEHOLDER]).rsplit(_PLACEHOLDER_TEXT, 1)
 
     def build(pk: Any) -> str:
-        if isinstance(pk, uuid.UUID):
+        if _UUID_TEXT(str(pk)):
             return f"{head}{pk}{tail}"
         return reverse(viewname, args=[*args, pk])
 
@@ -66,10 +82,10 @@ def ticket_rows(
     )
     out = []
     for ticket, actions in items:
-        pk = ticket.pk
+        pk = str(ticket.pk)
         title = escape(ticket.title)
         status = ticket.status
-        meta = [f"{escape(label(ticket.priority))} priority", escape(label(ticket.category))]
+        meta = [f"{label_html(ticket.priority)} priority", label_html(ticket.category)]
         if ticket.section:
             meta.append(escape(ticket.section))
         if ticket.song_ref:
@@ -79,7 +95,9 @@ def ticket_rows(
         if ticket.due_at:
             meta.append(f"due {escape(due_on(ticket.due_at, today))}")
         if ticket.owner_id:
-            meta.append(escape(ticket.owner.display_name))
+            # A list row carries its owner's name; a Ticket (one row for htmx), its owner.
+            name = getattr(ticket, "owner_name", _NO_NAME)
+            meta.append(escape(ticket.owner.display_name if name is _NO_NAME else name))
         elif ticket.claimable:
             meta.append("unclaimed")
         claim = ""
@@ -98,7 +116,7 @@ def ticket_rows(
   <li class="ticket-row card" id="ticket-{pk}">
     <div class="ticket-head">
       <a class="ticket-title" href="{ticket_url(pk)}">{title}</a>
-      <span class="tag status-{escape(status.lower())}">{escape(label(status))}</span>
+      <span class="tag status-{escape(status.lower())}">{label_html(status)}</span>
     </div>
     <p class="muted">{" · ".join(meta)}</p>{error}{claim}
   </li>""")
@@ -120,7 +138,7 @@ def queue_rows(context: Context, items: Iterable[dict[str, Any]]) -> SafeString:
     values = context.get("values") or {}
     out = []
     for item in items:
-        pk = item["id"]
+        pk = str(item["id"])
         meta = [escape(item.get("section")) if item.get("section") else "Whole team"]
         if item.get("song_ref"):
             meta.append(escape(item.get("song_ref")))
@@ -130,7 +148,7 @@ def queue_rows(context: Context, items: Iterable[dict[str, Any]]) -> SafeString:
             meta.append(f"resolved {escape(reltime_in(item['resolved_at'], tz, today))}")
         note = item.get("resolved_note")
         quote = f'<p class="quote">{escape(note)}</p>' if note else ""
-        refused = bool(row_error) and error_ticket_id == str(pk)
+        refused = bool(row_error) and error_ticket_id == pk
         alert = f'<p class="alert" role="alert">{escape(row_error.message)}</p>' if refused else ""
         content = escape(values.get("content") or "") if refused and action == "verify" else ""
         reason = escape(values.get("reason") or "") if refused and action == "reopen" else ""

@@ -23,6 +23,7 @@ from django.template.defaulttags import CsrfTokenNode
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
+from django.utils.text import Truncator
 
 from web.display import due_on, label, reltime_in
 
@@ -197,3 +198,127 @@ def member_rows(items: Iterable[dict[str, Any]]) -> SafeString:
             f"<td>{escape(reltime_in(last, tz, today)) if last else 'never'}</td></tr>"
         )
     return SafeString("".join(out))
+
+
+# --- This week's lists ------------------------------------------------------------------------
+
+
+def _get(row: Any, key: str) -> Any:
+    """A row's field, as the template's lookup finds it: a dict's key, else an attribute."""
+    if isinstance(row, dict):
+        return row.get(key)
+    return getattr(row, key, None)
+
+
+def _due(row: Any, today: Any) -> str:
+    value = _get(row, "due_at")
+    return f" · due {escape(due_on(value, today))}" if value else ""
+
+
+def _my_tickets(rows: Iterable[Any], ticket_url: Callable[[Any], str], today: Any) -> list[str]:
+    return [
+        f'<li><a href="{ticket_url(_get(t, "pk"))}">{escape(_get(t, "title"))}</a> '
+        f'<span class="muted">· {label_html(_get(t, "status"))}{_due(t, today)}</span></li>'
+        for t in rows
+    ]
+
+
+def _due_soon_assignments(rows: Iterable[Any], _url: Any, today: Any) -> list[str]:
+    return [
+        f'<li><span class="tag">{label_html(_get(a, "priority"))}</span> '
+        f"{escape(_get(a, 'title'))} "
+        f'<span class="muted">· assignment{_due(a, today)}</span></li>'
+        for a in rows
+    ]
+
+
+def _due_soon_tickets(
+    rows: Iterable[Any], ticket_url: Callable[[Any], str], today: Any
+) -> list[str]:
+    return [
+        f'<li><span class="tag">{label_html(_get(t, "priority"))}</span> '
+        f'<a href="{ticket_url(_get(t, "id"))}">{escape(_get(t, "title"))}</a> '
+        f'<span class="muted">· {label_html(_get(t, "status"))} · due '
+        f"{escape(due_on(_get(t, 'due_at'), today))}</span></li>"
+        for t in rows
+    ]
+
+
+def _practise_next(rows: Iterable[Any], ticket_url: Callable[[Any], str], today: Any) -> list[str]:
+    out = []
+    for item in rows:
+        title = escape(_get(item, "title"))
+        kind = _get(item, "kind")
+        if kind == "ticket":
+            title = f'<a href="{ticket_url(_get(item, "id"))}">{title}</a>'
+        out.append(
+            f'<li><span class="tag">{label_html(_get(item, "priority"))}</span> {title} '
+            f'<span class="muted">· {escape(kind)}{_due(item, today)}</span></li>'
+        )
+    return out
+
+
+def _new_tickets(rows: Iterable[Any], ticket_url: Callable[[Any], str], _today: Any) -> list[str]:
+    out = []
+    for t in rows:
+        meta = [label_html(_get(t, "priority"))]
+        if _get(t, "section"):
+            meta.append(escape(_get(t, "section")))
+        if _get(t, "measures"):
+            meta.append(f"bars {escape(_get(t, 'measures'))}")
+        if _get(t, "created_by_name"):
+            meta.append(f"by {escape(_get(t, 'created_by_name'))}")
+        out.append(
+            f'<li><a href="{ticket_url(_get(t, "id"))}">{escape(_get(t, "title"))}</a> '
+            f'<span class="muted">· {" · ".join(meta)}</span></li>'
+        )
+    return out
+
+
+def _ticket_updates(rows: Iterable[Any], ticket_url: Callable[[Any], str], today: Any) -> list[str]:
+    tz = timezone.get_current_timezone()
+    out = []
+    for u in rows:
+        old, new = _get(u, "old_status"), _get(u, "new_status")
+        change = (
+            f"{label_html(old)} → {label_html(new)}" if old and new else label_html(_get(u, "type"))
+        )
+        content = _get(u, "content")
+        quoted = (
+            f'<br><span class="muted">“{escape(Truncator(content).chars(140))}”</span>'
+            if content
+            else ""
+        )
+        created = _get(u, "created_at")
+        out.append(
+            f'<li><a href="{ticket_url(_get(u, "ticket_id"))}">{escape(_get(u, "title"))}</a> '
+            f'<span class="muted">· {escape(_get(u, "user_name") or "PracticeOps")} · {change} · '
+            f"{escape(reltime_in(created, tz, today)) if created else ''}</span>{quoted}</li>"
+        )
+    return out
+
+
+def _new_assignments(rows: Iterable[Any], _url: Any, _today: Any) -> list[str]:
+    return [
+        f'<li><span class="tag">{label_html(_get(a, "priority"))}</span> '
+        f"{escape(_get(a, 'title'))} "
+        f'<span class="muted">· {label_html(_get(a, "type"))}</span></li>'
+        for a in rows
+    ]
+
+
+WEEK_LISTS: dict[str, Callable[[Iterable[Any], Callable[[Any], str], Any], list[str]]] = {
+    "my_tickets": _my_tickets,
+    "due_soon_assignments": _due_soon_assignments,
+    "due_soon_tickets": _due_soon_tickets,
+    "practise_next": _practise_next,
+    "new_tickets": _new_tickets,
+    "ticket_updates": _ticket_updates,
+    "new_assignments": _new_assignments,
+}
+
+
+def week_items(kind: str, rows: Iterable[Any]) -> SafeString:
+    """The ``<li>`` items of one of This week's lists (``WEEK_LISTS``)."""
+    items = WEEK_LISTS[kind](rows or (), url_for("web:ticket"), timezone.localdate())
+    return SafeString("".join(f"\n    {item}" for item in items))

@@ -78,3 +78,9 @@ def member_rows(items: Any) -> SafeString:
 @register.simple_tag(takes_context=True)
 def queue_row(context: template.Context, item: Any) -> SafeString:
     return rows.queue_rows(context, [item])
+
+
+@register.simple_tag
+def week_items(kind: str, items: Any) -> SafeString:
+    """The items of one of This week's lists (``web.rows.WEEK_LISTS``)."""
+    return rows.week_items(kind, items)

@@ -19,6 +19,7 @@ from html import escape as _escape
 from typing import Any
 
 from django.template import Context
+from django.template.defaultfilters import floatformat
 from django.template.defaulttags import CsrfTokenNode
 from django.urls import reverse
 from django.utils import timezone
@@ -322,3 +323,30 @@ def week_items(kind: str, rows: Iterable[Any]) -> SafeString:
     """The ``<li>`` items of one of This week's lists (``WEEK_LISTS``)."""
     items = WEEK_LISTS[kind](rows or (), url_for("web:ticket"), timezone.localdate())
     return SafeString("".join(f"\n    {item}" for item in items))
+
+
+# --- the Section overview's figure tables -----------------------------------------------------
+
+
+def _cell(row: dict[str, Any], spec: str) -> str:
+    """One cell of ``figure_rows``: ``key`` or ``key|default`` a row header, ``#key`` a number,
+    ``#key%`` a share, ``#key:1`` an optional figure with one decimal ("—" when missing)."""
+    if not spec.startswith("#"):
+        key, _, default = spec.partition("|")
+        value = row.get(key)
+        return f'<th scope="row">{escape(value or default if default else value)}</th>'
+    key = spec[1:]
+    if key.endswith("%"):
+        return f'<td class="num">{escape(row.get(key[:-1]))}%</td>'
+    if key.endswith(":1"):
+        value = row.get(key[:-2])
+        text = "—" if value is None else escape(floatformat(value, 1))
+        return f'<td class="num">{text}</td>'
+    return f'<td class="num">{escape(row.get(key))}</td>'
+
+
+def figure_rows(rows: Iterable[dict[str, Any]], specs: tuple[str, ...]) -> SafeString:
+    """A table of figures per section (or song): the row's name, then its numbers."""
+    return SafeString(
+        "".join(f"<tr>{''.join(_cell(row, spec) for spec in specs)}</tr>" for row in rows)
+    )

@@ -84,3 +84,9 @@ def queue_row(context: template.Context, item: Any) -> SafeString:
 def week_items(kind: str, items: Any) -> SafeString:
     """The items of one of This week's lists (``web.rows.WEEK_LISTS``)."""
     return rows.week_items(kind, items)
+
+
+@register.simple_tag
+def figure_rows(items: Any, *specs: str) -> SafeString:
+    """The rows of a figures table (``web.rows.figure_rows`` describes ``specs``)."""
+    return rows.figure_rows(items or (), specs)

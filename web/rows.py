@@ -350,3 +350,12 @@ def figure_rows(rows: Iterable[dict[str, Any]], specs: tuple[str, ...]) -> SafeS
     return SafeString(
         "".join(f"<tr>{''.join(_cell(row, spec) for spec in specs)}</tr>" for row in rows)
     )
+
+
+def nav_links(items: Iterable[Any], current: str) -> SafeString:
+    """The main navigation's links (``web.nav.nav_items``), the current page marked."""
+    out = []
+    for item in items:
+        mark = ' aria-current="page"' if item.key == current else ""
+        out.append(f'\n      <li><a href="{escape(item.url)}"{mark}>{escape(item.label)}</a></li>')
+    return SafeString("".join(out))

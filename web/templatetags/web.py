@@ -90,3 +90,9 @@ def week_items(kind: str, items: Any) -> SafeString:
 def figure_rows(items: Any, *specs: str) -> SafeString:
     """The rows of a figures table (``web.rows.figure_rows`` describes ``specs``)."""
     return rows.figure_rows(items or (), specs)
+
+
+@register.simple_tag
+def nav_links(items: Any, current: str) -> SafeString:
+    """The main navigation's links, the current page marked."""
+    return rows.nav_links(items or (), current)

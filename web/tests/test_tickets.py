@@ -3,12 +3,17 @@ re-render with the API's message, nothing changed; htmx gets the fragment with 2
 
 from __future__ import annotations
 
+import html
+import re
+from urllib.parse import parse_qs
+
 import pytest
 
 from tickets.models import Ticket, TicketActivity, TicketStatus
 from tickets.tests.factories import TicketFactory
 from web.tests.conftest import session_client
 from web.tests.helpers import alerts, buttons, h1
+from web.views.tickets import PAGE_SIZE
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 MOVES = {
@@ -222,6 +227,30 @@ def test_ticket_list_filters(team, cycle, soprano_member, claimable):
     body = client.get(f"/app/t/{team.pk}/tickets?status=VERIFIED").content.decode()
     assert "No tickets yet" in body
     assert mine.pk
+
+
+def test_ticket_list_pages_keep_the_filters_and_reach_every_ticket(team, cycle, soprano_member):
+    titles = {f"Passage {n:02}" for n in range(PAGE_SIZE + 3)}
+    for title in titles:
+        TicketFactory(cycle=cycle, created_by=soprano_member.user, title=title, section="Alto")
+    TicketFactory(cycle=cycle, created_by=soprano_member.user, title="Filtered out")
+    client = session_client(soprano_member)
+    url = f"/app/t/{team.pk}/tickets"
+    first = client.get(url, {"section": "Alto"}).content.decode()
+    assert first.count('class="ticket-row card"') == PAGE_SIZE
+    assert 'rel="prev"' not in first
+    next_link = html.unescape(re.search(r'href="([^"]*)" rel="next"', first).group(1))
+    assert parse_qs(next_link[1:]) == {"section": ["Alto"], "page": ["2"]}
+    second = client.get(url + next_link).content.decode()
+    assert second.count('class="ticket-row card"') == 3
+    assert 'rel="next"' not in second
+    prev_link = html.unescape(re.search(r'href="([^"]*)" rel="prev"', second).group(1))
+    assert parse_qs(prev_link[1:]) == {"section": ["Alto"]}
+    shown = {title for title in titles if title in first or title in second}
+    assert shown == titles and "Filtered out" not in first + second
+    past_the_end = client.get(url, {"section": "Alto", "page": "9"}).content.decode()
+    assert "No more tickets" in past_the_end and 'rel="prev"' in past_the_end
+    assert client.get(url, {"page": "nonsense"}).content.decode().count("ticket-row card") == 50
 
 
 def test_leader_reopens_with_a_reason(cycle, soprano_member, soprano_leader, alto_leader):

@@ -7,7 +7,8 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -28,7 +29,7 @@ from tickets.api.serializers import (
     TicketVerifyInput,
 )
 from tickets.models import Ticket, TicketStatus
-from tickets.rules import ticket_actions
+from tickets.rules import can_claim, ticket_actions
 from tickets.selectors import (
     TICKET_ORDERING,
     TicketFilters,
@@ -48,7 +49,25 @@ from web.pages import (
     team_page,
 )
 
-LIST_LIMIT = 200
+# The list in pages of the API's default page size (spec/api.md → Pagination): every visible
+# ticket is reachable, page by page, and a page costs the same whatever the cycle's size.
+PAGE_SIZE = 50
+MAX_PAGE = 10_000
+# What a row of the list shows (web.rows.ticket_rows), and what can_claim reads.
+LIST_COLUMNS = (
+    "pk",
+    "title",
+    "status",
+    "priority",
+    "category",
+    "section",
+    "song_ref",
+    "measures",
+    "due_at",
+    "owner_id",
+    "owner_name",
+    "claimable",
+)
 STATUS_CHOICES = TicketStatus.choices
 
 
@@ -74,18 +93,47 @@ def list_context(ctx: TeamContext, params: Any) -> dict[str, Any]:
         owner_me=params.get("mine") == "1",
         cycle_id=cycle.pk if cycle is not None else uuid.UUID(int=0),
     )
+    page = _page_number(params.get("page"))
+    start = (page - 1) * PAGE_SIZE
+    # Rows, not model instances: a row shows a dozen columns, and building a Ticket and its
+    # owner per row cost more than the rest of the query. One row more than a page tells
+    # whether a next page exists, in the same query.
     rows = list(
         ticket_list_for_user(ctx.membership, filters)
-        .select_related("owner")
-        .order_by(*TICKET_ORDERING)[:LIST_LIMIT]
+        .annotate(owner_name=F("owner__display_name"))
+        .order_by(*TICKET_ORDERING)
+        .values_list(*LIST_COLUMNS, named=True)[start : start + PAGE_SIZE + 1]
     )
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
     return {
         "cycles": cycles,
         "cycle": cycle,
         "filters": filters,
         "status_choices": STATUS_CHOICES,
-        "rows": [(ticket, ticket_actions(ctx.membership, ticket)) for ticket in rows],
+        # The list offers Claim only: the check ticket_claim refuses with.
+        "rows": [(ticket, {"claim": can_claim(ctx.membership, ticket)}) for ticket in rows],
+        "page": page,
+        "previous_page": _page_query(params, page - 1) if page > 1 else None,
+        "next_page": _page_query(params, page + 1) if more else None,
     }
+
+
+def _page_number(raw: str | None) -> int:
+    try:
+        page = int(raw or 1)
+    except ValueError:
+        return 1
+    return min(max(page, 1), MAX_PAGE)
+
+
+def _page_query(params: Any, page: int) -> str:
+    """The list's query string (its filters kept) for ``page``."""
+    query = params.copy() if hasattr(params, "copy") else QueryDict(mutable=True)
+    query.pop("page", None)
+    if page > 1:
+        query["page"] = str(page)
+    return f"?{query.urlencode()}" if query else "?"
 
 
 @team_page

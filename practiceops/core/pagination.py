@@ -81,21 +81,31 @@ def parse_keys(ordering: Iterable[str]) -> list[tuple[str, bool]]:
 
 def paginate(
     query_params: Any,
-    queryset: QuerySet,
+    queryset: QuerySet | Callable[[], QuerySet],
     ordering: Sequence[str],
     serialize: Callable[[list[Any]], list[Any]],
+    *,
+    first_page: Callable[[int], list[Any]] | None = None,
 ) -> dict[str, Any]:
     """One page of ``queryset`` ordered by ``ordering`` (which must end with a unique key).
 
     ``serialize`` receives the page's rows (model instances or dicts) and returns the items.
+    ``queryset`` may be a function that builds it, called only when it is needed: with
+    ``first_page`` (the first ``n`` rows of the ordered queryset, from a QueryTemplate), a
+    request without a cursor does not build it.
     """
     limit = query_int(query_params, "limit", DEFAULT_LIMIT, minimum=1, maximum=MAX_LIMIT)
     keys = parse_keys(ordering)
     cursor = query_params.get("cursor")
-    queryset = queryset.order_by(*ordering)
-    if cursor:
-        queryset = queryset.filter(_after(keys, decode_cursor(cursor, len(keys))))
-    rows = list(queryset[: limit + 1])
+    if first_page is not None and not cursor:
+        rows = first_page(limit + 1)
+    else:
+        if not isinstance(queryset, QuerySet):
+            queryset = queryset()
+        queryset = queryset.order_by(*ordering)
+        if cursor:
+            queryset = queryset.filter(_after(keys, decode_cursor(cursor, len(keys))))
+        rows = list(queryset[: limit + 1])
     has_more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = None

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import uuid
-from collections.abc import Callable
+from collections import namedtuple
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -15,6 +17,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from practiceops.core.errors import ApiError, NotFound
+from practiceops.core.querytemplate import QueryTemplate
 from teams.access import is_leader
 from teams.models import Membership
 from teams.selectors import cycle_active_for_team, cycle_list_for_calendar, member_list_for_user
@@ -98,12 +101,7 @@ def list_context(ctx: TeamContext, params: Any) -> dict[str, Any]:
     # Rows, not model instances: a row shows a dozen columns, and building a Ticket and its
     # owner per row cost more than the rest of the query. One row more than a page tells
     # whether a next page exists, in the same query.
-    rows = list(
-        ticket_list_for_user(ctx.membership, filters)
-        .annotate(owner_name=F("owner__display_name"))
-        .order_by(*TICKET_ORDERING)
-        .values_list(*LIST_COLUMNS, named=True)[start : start + PAGE_SIZE + 1]
-    )
+    rows = list_rows(ctx.membership, filters, start, start + PAGE_SIZE + 1)
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     return {
@@ -117,6 +115,45 @@ def list_context(ctx: TeamContext, params: Any) -> dict[str, Any]:
         "previous_page": _page_query(params, page - 1) if page > 1 else None,
         "next_page": _page_query(params, page + 1) if more else None,
     }
+
+
+def _list_queryset(values: Mapping[str, Any]) -> QuerySet:
+    membership = Membership(
+        team_id=values["team_id"],
+        user_id=values["user_id"],
+        role=values["role"],
+        section=values["member_section"],
+    )
+    filters = TicketFilters(**{name: values[name] for name in _FILTER_NAMES})
+    return (
+        ticket_list_for_user(membership, filters)
+        .annotate(owner_name=F("owner__display_name"))
+        .order_by(*TICKET_ORDERING)
+        .values(*LIST_COLUMNS)[values["start"] : values["stop"]]
+    )
+
+
+_FILTER_NAMES = tuple(field.name for field in dataclasses.fields(TicketFilters))
+# The list's page from SQL compiled once per shape (practiceops/core/querytemplate.py), as the
+# API's ticket list does.
+_LIST_PAGE = QueryTemplate(
+    _list_queryset, structural=frozenset({"role", "owner_me", "start", "stop"})
+)
+ListRow = namedtuple("ListRow", LIST_COLUMNS)  # noqa: PYI024
+
+
+def list_rows(membership: Membership, filters: TicketFilters, start: int, stop: int) -> list:
+    """Rows ``start:stop`` of the tickets ``membership`` may see, in TICKET_ORDERING."""
+    values = {
+        "team_id": membership.team_id,
+        "user_id": membership.user_id,
+        "role": membership.role,
+        "member_section": membership.section,
+        **{name: getattr(filters, name) for name in _FILTER_NAMES},
+        "start": start,
+        "stop": stop,
+    }
+    return [ListRow(**row) for row in _LIST_PAGE.rows(values)]
 
 
 def _page_number(raw: str | None) -> int:

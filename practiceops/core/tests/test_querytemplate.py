@@ -160,3 +160,24 @@ def test_the_api_list_answers_from_the_template_with_the_same_query_count(
         str(row["id"])
         for row in ticket_views._page_queryset(_values(leader, cycles[0].pk, {}, 3))[:3]
     ]
+
+
+def test_the_web_ticket_lists_pages_equal_the_querysets(world):
+    from django.db.models import F
+
+    from web.views.tickets import LIST_COLUMNS, list_rows
+
+    for cycles, members in world.values():
+        for membership, filters, (start, stop) in itertools.product(
+            members,
+            [{}, {"status": TicketStatus.OPEN}, {"section": "Alto"}, {"owner_me": True}],
+            [(0, 4), (3, 9), (0, 51)],
+        ):
+            ticket_filters = selectors.TicketFilters(cycle_id=cycles[1].pk, **filters)
+            expected = list(
+                selectors.ticket_list_for_user(membership, ticket_filters)
+                .annotate(owner_name=F("owner__display_name"))
+                .order_by(*selectors.TICKET_ORDERING)
+                .values_list(*LIST_COLUMNS, named=True)[start:stop]
+            )
+            assert list_rows(membership, ticket_filters, start, stop) == expected

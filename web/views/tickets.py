@@ -20,7 +20,12 @@ from practiceops.core.errors import ApiError, NotFound
 from practiceops.core.querytemplate import QueryTemplate
 from teams.access import is_leader
 from teams.models import Membership
-from teams.selectors import cycle_active_for_team, cycle_list_for_calendar, member_list_for_user
+from teams.selectors import (
+    cycle_active_among,
+    cycle_active_for_team,
+    cycle_list_for_calendar,
+    member_list_for_user,
+)
 from tickets import services as tickets
 from tickets.api.serializers import (
     TicketAssignInput,
@@ -80,7 +85,7 @@ def _cycle_choice(ctx: TeamContext, raw: str | None) -> tuple[list, Any]:
     if raw:
         chosen = next((c for c in cycles if str(c.pk) == raw), None)
     if chosen is None:
-        chosen = cycle_active_for_team(ctx.team) if cycles else None
+        chosen = cycle_active_among(cycles, ctx.team.today())
     return cycles, chosen
 
 

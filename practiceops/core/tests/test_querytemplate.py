@@ -181,3 +181,22 @@ def test_the_web_ticket_lists_pages_equal_the_querysets(world):
                 .values_list(*LIST_COLUMNS, named=True)[start:stop]
             )
             assert list_rows(membership, ticket_filters, start, stop) == expected
+
+
+def test_this_weeks_open_tickets_equal_the_querysets(world):
+    from web.pages import TeamContext
+    from web.views.week import my_open_tickets
+
+    seen = 0
+    for _, members in world.values():
+        for membership in members:
+            expected = list(
+                selectors.ticket_list_for_user(membership, selectors.TicketFilters(owner_me=True))
+                .exclude(status__in=["RESOLVED", "VERIFIED"])
+                .order_by(*selectors.TICKET_ORDERING)
+                .values_list("pk", "title", "status", "due_at", named=True)[:20]
+            )
+            ctx = TeamContext(team=membership.team, membership=membership)
+            assert my_open_tickets(ctx) == expected
+            seen += len(expected)
+    assert seen > 10

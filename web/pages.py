@@ -20,6 +20,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from practiceops.core.errors import ApiError, Forbidden, NotFound, ValidationFailed
+from practiceops.core.rowsql import ModelRows
 from teams.access import NOT_A_MEMBER, check_role, team_get
 from teams.models import Membership, Role, Team
 from web.nav import nav_items
@@ -35,13 +36,22 @@ class TeamContext:
     memberships: list[Membership] = field(default_factory=list)
 
 
+# Every page of the app reads them: SQL written once (practiceops/core/rowsql.py).
+_MEMBERSHIPS_OF = ModelRows(
+    [(Membership, "m"), (Team, "t")],
+    "FROM {m} INNER JOIN {t} ON t.id = m.team_id WHERE m.user_id = %s ORDER BY m.created_at, m.id",
+)
+
+
 def memberships_of(user: Any) -> list[Membership]:
     """The caller's memberships with their teams, oldest first: the first is the primary team."""
-    return list(
-        Membership.objects.filter(user_id=user.pk)
-        .select_related("team")
-        .order_by("created_at", "id")
-    )
+    memberships = []
+    for membership, team in _MEMBERSHIPS_OF.fetch_all(
+        [(Membership._meta.get_field("user"), user.pk)]
+    ):
+        membership.team = team
+        memberships.append(membership)
+    return memberships
 
 
 def team_context(user: Any, team_id: Any, *, role: str = Role.MEMBER) -> TeamContext:

@@ -59,28 +59,48 @@ class ModelRows:
         self, params: Sequence[tuple[Field, Any]], *, using: str | None = None
     ) -> tuple[Model | None, ...] | None:
         """The instances from the first row, or None when there is no row."""
+        rows = self._fetch(params, using, one=True)
+        return rows[0] if rows else None
+
+    def fetch_all(
+        self, params: Sequence[tuple[Field, Any]], *, using: str | None = None
+    ) -> list[tuple[Model | None, ...]]:
+        """The instances from every row."""
+        return self._fetch(params, using, one=False)
+
+    def _fetch(
+        self, params: Sequence[tuple[Field, Any]], using: str | None, *, one: bool
+    ) -> list[tuple[Model | None, ...]]:
         alias = using or router.db_for_read(self.models[0][0])
         connection = connections[alias]
         compiled = _compile(self, alias)
         prepared = [field.get_db_prep_value(value, connection) for field, value in params]
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, prepared)
-            row = cursor.fetchone()
-        if row is None:
-            return None
-        instances: list[Model | None] = []
-        for part in compiled.parts:
-            raw = row[part.start : part.stop]
-            if raw[part.pk_index] is None:
-                instances.append(None)
-                continue
-            values = []
-            for value, (column, converters) in zip(raw, part.converters, strict=True):
-                for converter in converters:
-                    value = converter(value, column, connection)
-                values.append(value)
-            instances.append(part.model.from_db(alias, part.names, values))
-        return tuple(instances)
+            if one:
+                row = cursor.fetchone()
+                fetched = [] if row is None else [row]
+            else:
+                fetched = cursor.fetchall()
+        return [_instances(compiled, row, alias, connection) for row in fetched]
+
+
+def _instances(
+    compiled: _Compiled, row: Sequence[Any], alias: str, connection: Any
+) -> tuple[Model | None, ...]:
+    instances: list[Model | None] = []
+    for part in compiled.parts:
+        raw = row[part.start : part.stop]
+        if raw[part.pk_index] is None:
+            instances.append(None)
+            continue
+        values = []
+        for value, (column, converters) in zip(raw, part.converters, strict=True):
+            for converter in converters:
+                value = converter(value, column, connection)
+            values.append(value)
+        instances.append(part.model.from_db(alias, part.names, values))
+    return tuple(instances)
 
 
 @functools.cache

@@ -24,7 +24,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Subquery
+from django.db.models import CharField, Count, DurationField, ExpressionWrapper, F, Q
+from django.db.models.functions import Cast
 
 from insights.selectors.common import (
     PRIVATE_GROUP_MIN,
@@ -130,41 +131,61 @@ def _keys_of(section: str | None, song_ref: str | None) -> list[tuple[str, Any]]
 
 
 class _Rows:
-    """TEAM/SECTION tickets add to the team, section and song rows at once; PRIVATE ones are
-    held per (section, song_ref) cell, the leader dashboard's finest grouping, and a cell's
-    figure joins the rows only when PRIVATE_GROUP_MIN tickets or more are behind it. Every row
-    is then a sum of whole cells, so no difference between two rows isolates a small group."""
+    """Every fetched row adds to one cell: (PRIVATE or not, section, song_ref), the leader
+    dashboard's finest grouping. A TEAM/SECTION cell then adds to the team, section and song
+    rows whole; a PRIVATE cell's figure joins them only when PRIVATE_GROUP_MIN tickets or more
+    are behind it. Every row is then a sum of whole cells, so no difference between two rows
+    isolates a small group."""
 
     def __init__(self) -> None:
-        self.rows: dict[tuple[str, Any], _Figures] = defaultdict(_Figures)
-        self.cells: dict[tuple[Any, Any], _Figures] = defaultdict(_Figures)
+        self.cells: dict[tuple[bool, Any, Any], _Figures] = {}
 
-    def targets(self, section: str | None, song_ref: str | None, visibility: str) -> list[_Figures]:
-        if visibility == TicketVisibility.PRIVATE:
-            return [self.cells[(section or None, song_ref or None)]]
-        return [self.rows[key] for key in _keys_of(section, song_ref)]
+    def cell(self, section: str | None, song_ref: str | None, visibility: str) -> _Figures:
+        key = (visibility == TicketVisibility.PRIVATE, section or None, song_ref or None)
+        figures = self.cells.get(key)
+        if figures is None:
+            figures = self.cells[key] = _Figures()
+        return figures
 
     def add(
         self, section: Any, song_ref: Any, visibility: str, measure: str, value: int, tickets: int
     ) -> None:
-        for target in self.targets(section, song_ref, visibility):
-            target.counts[measure] += value
-            target.tickets[measure] += tickets
+        target = self.cell(section, song_ref, visibility)
+        target.counts[measure] += value
+        target.tickets[measure] += tickets
 
     def outcomes(self) -> dict[tuple[str, Any], dict[str, Any]]:
-        for (section, song_ref), cell in self.cells.items():
-            rows = [self.rows[key] for key in _keys_of(section, song_ref)]
-            for measure in COUNT_MEASURES:
-                if cell.tickets[measure] >= PRIVATE_GROUP_MIN:
-                    for row in rows:
-                        row.counts[measure] += cell.counts[measure]
-            if len(cell.hours) >= PRIVATE_GROUP_MIN:
-                for row in rows:
+        rows: dict[tuple[str, Any], _Figures] = defaultdict(_Figures)
+        for (private, section, song_ref), cell in self.cells.items():
+            targets = [rows[key] for key in _keys_of(section, song_ref)]
+            counted = [
+                measure
+                for measure in COUNT_MEASURES
+                if not private or cell.tickets[measure] >= PRIVATE_GROUP_MIN
+            ]
+            with_hours = cell.hours and (not private or len(cell.hours) >= PRIVATE_GROUP_MIN)
+            with_logs = cell.logs and (not private or len(cell.linked_tickets) >= PRIVATE_GROUP_MIN)
+            for row in targets:
+                for measure in counted:
+                    row.counts[measure] += cell.counts[measure]
+                if with_hours:
                     row.hours.extend(cell.hours)
-            if len(cell.linked_tickets) >= PRIVATE_GROUP_MIN:
-                for row in rows:
+                if with_logs:
+                    # A log linked to tickets of several cells of one row counts once in it.
                     row.logs.update(cell.logs)
-        return {key: row.outcome() for key, row in self.rows.items()}
+        return {key: row.outcome() for key, row in rows.items()}
+
+
+def _prefixed(q: Q, prefix: str) -> Q:
+    """``q`` with every lookup taken through the relation ``prefix`` (``"ticket__"``)."""
+    clone = Q()
+    clone.connector = q.connector
+    clone.negated = q.negated
+    clone.children = [
+        _prefixed(child, prefix) if isinstance(child, Q) else (prefix + child[0], child[1])
+        for child in q.children
+    ]
+    return clone
 
 
 def scope_q(membership: Membership) -> Q:
@@ -211,11 +232,11 @@ def _fetch(tickets_q: Q, window: Window) -> _Fetched:
     )
     # Instants, not wall-clock times: a DST change in between does not add or lose an hour.
     fetched.durations = [(*row[:4], row[4].total_seconds() / 3600) for row in durations]
-    scoped_ids = Subquery(Ticket.objects.filter(tickets_q).values("id"))
+    through_tickets_q = _prefixed(tickets_q, "ticket__")
     ticket_head = tuple(f"ticket__{name}" for name in head)
     fetched.activities = list(
         TicketActivity.objects.filter(
-            window.q("created_at"), reopen_q() | stale_release_q(), ticket_id__in=scoped_ids
+            window.q("created_at"), reopen_q() | stale_release_q(), through_tickets_q
         )
         .values("ticket_id", *ticket_head)
         .annotate(
@@ -225,37 +246,49 @@ def _fetch(tickets_q: Q, window: Window) -> _Fetched:
         .order_by()
         .values_list(*ticket_head, "reopened", "released")
     )
+    # The log and ticket ids only ever serve as keys: as text, not one UUID object each.
     fetched.links = list(
         Ticket.practice_logs.through.objects.filter(
-            window.q("practicelog__occurred_at"), ticket_id__in=scoped_ids
-        ).values_list(*ticket_head, "practicelog_id", "practicelog__duration_minutes", "ticket_id")
+            window.q("practicelog__occurred_at"), through_tickets_q
+        )
+        .annotate(
+            log_key=Cast("practicelog_id", CharField()),
+            ticket_key=Cast("ticket_id", CharField()),
+        )
+        .values_list(*ticket_head, "log_key", "practicelog__duration_minutes", "ticket_key")
     )
     return fetched
 
 
 def _accumulate(fetched: _Fetched, keep: Callable[[tuple], bool] | None = None) -> _Rows:
-    """The rows' figures from fetched result sets, keeping only the rows ``keep`` accepts."""
+    """The cells' figures from fetched result sets, keeping only the rows ``keep`` accepts."""
     acc = _Rows()
 
     def kept(rows: list[tuple]) -> list[tuple]:
         return rows if keep is None else [row for row in rows if keep(row)]
 
-    for _, visibility, section, song_ref, *values in kept(fetched.counts):
-        for name, value in zip(("opened", "verified", "open_now"), values, strict=True):
-            acc.add(section, song_ref, visibility, name, value, value)
+    for _, visibility, section, song_ref, opened, verified, open_now in kept(fetched.counts):
+        figures = acc.cell(section, song_ref, visibility)
+        counts, tickets = figures.counts, figures.tickets
+        counts["opened"] += opened
+        counts["verified"] += verified
+        counts["open_now"] += open_now
+        tickets["opened"] += opened
+        tickets["verified"] += verified
+        tickets["open_now"] += open_now
     for _, visibility, section, song_ref, hours in kept(fetched.durations):
-        for target in acc.targets(section, song_ref, visibility):
-            target.hours.append(hours)
+        acc.cell(section, song_ref, visibility).hours.append(hours)
     for _, visibility, section, song_ref, reopened, released in kept(fetched.activities):
         # One row per ticket: each counts as one ticket behind its events.
         for name, value in (("reopened", reopened), ("stale_claims_released", released)):
             if value:
                 acc.add(section, song_ref, visibility, name, value, 1)
+    cell = acc.cell
     for _, visibility, section, song_ref, log_id, minutes, ticket_id in kept(fetched.links):
-        # A log linked to several tickets of one row counts once in that row.
-        for target in acc.targets(section, song_ref, visibility):
-            target.logs[log_id] = minutes
-            target.linked_tickets.add(ticket_id)
+        # A log linked to several tickets of one cell counts once in it.
+        target = cell(section, song_ref, visibility)
+        target.logs[log_id] = minutes
+        target.linked_tickets.add(ticket_id)
     return acc
 
 

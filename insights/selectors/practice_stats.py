@@ -6,6 +6,8 @@ reports exactly what the dashboard shows.
 
 from __future__ import annotations
 
+import datetime
+import functools
 from typing import Any
 
 from django.db.models import (
@@ -21,7 +23,15 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from insights.selectors.common import UNASSIGNED_SECTION, Window
+from insights.selectors import prepared
+from insights.selectors.common import (
+    UNASSIGNED_SECTION,
+    Window,
+    scope_member,
+    scope_shape,
+    scope_values,
+    scoped_members_q,
+)
 from practice.models import PracticeDay, PracticeLog
 from teams.models import Membership
 
@@ -78,9 +88,21 @@ def member_practice_rows(
 ) -> list[dict[str, Any]]:
     """The dashboard's ``practice_days_by_member`` items for ``members``."""
     # Only the columns the dashboard shows: each id column costs a UUID parse per member.
-    rows = member_practice_qs(members, window, tz).values_list(
-        "user_id", "user__display_name", "section", "days_logged", "minutes", "last_logged_at"
-    )
+    rows = member_practice_qs(members, window, tz).values_list(*MEMBER_PRACTICE_COLUMNS)
+    return _member_practice_items(rows)
+
+
+MEMBER_PRACTICE_COLUMNS = (
+    "user_id",
+    "user__display_name",
+    "section",
+    "days_logged",
+    "minutes",
+    "last_logged_at",
+)
+
+
+def _member_practice_items(rows: Any) -> list[dict[str, Any]]:
     return [
         {
             "member_id": user_id,
@@ -92,6 +114,32 @@ def member_practice_rows(
         }
         for user_id, name, section, days, minutes, last in rows
     ]
+
+
+def _scoped_member_practice_qs(
+    shape: tuple[str, bool],
+    *,
+    first_day: datetime.date,
+    last_day: datetime.date,
+    **scope: Any,
+) -> QuerySet:
+    members = Membership.objects.filter(scoped_members_q(scope_member(shape, **scope)))
+    window = Window(first_day=first_day, last_day=last_day, start=None, end=None)  # type: ignore[arg-type]
+    return member_practice_qs(members, window, None).values_list(*MEMBER_PRACTICE_COLUMNS)
+
+
+def scoped_member_practice_rows(membership: Membership, window: Window) -> list[dict[str, Any]]:
+    """``member_practice_rows`` of the members a leader looks after (``scoped_members_q``),
+    through a query compiled once per scope shape (insights.selectors.prepared)."""
+    shape = scope_shape(membership)
+    rows = prepared.run(
+        (__name__, "scoped_member_practice", shape),
+        functools.partial(_scoped_member_practice_qs, shape),
+        **scope_values(membership),
+        first_day=window.first_day,
+        last_day=window.last_day,
+    )
+    return _member_practice_items(rows)
 
 
 def section_practice_rows(

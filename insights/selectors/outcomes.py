@@ -18,20 +18,25 @@ the same linear interpolation as PostgreSQL's ``percentile_cont`` (SQLite has no
 from __future__ import annotations
 
 import datetime
+import functools
 import math
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import CharField, Count, DurationField, ExpressionWrapper, F, Q
+from django.db.models import CharField, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.functions import Cast
 
+from insights.selectors import prepared
 from insights.selectors.common import (
     PRIVATE_GROUP_MIN,
     Window,
     leader_ticket_scope_q,
     private_aggregate_scope_q,
+    scope_member,
+    scope_shape,
+    scope_values,
 )
 from insights.selectors.weekly import _q_matches
 from practiceops.core.errors import ValidationFailed
@@ -204,20 +209,21 @@ class _Fetched:
     links: list[tuple] = field(default_factory=list)  # ..., log id, minutes, ticket id
 
 
-def _fetch(tickets_q: Q, window: Window) -> _Fetched:
-    """Four queries over the tickets matching ``tickets_q`` (a leader's scope, or whole teams
-    for a digest batch)."""
+FETCHED = ("counts", "durations", "activities", "links")
+
+
+def _querysets(tickets_q: Q, start: datetime.datetime, end: datetime.datetime) -> list[QuerySet]:
+    """The four queries (in ``FETCHED`` order) over the tickets matching ``tickets_q`` (a
+    leader's scope, or whole teams for a digest batch) and the window [start, end)."""
+    window = Window(first_day=None, last_day=None, start=start, end=end)  # type: ignore[arg-type]
     head = ("team_id", "visibility", "section", "song_ref")
-    fetched = _Fetched()
-    fetched.counts = list(
+    counts = (
         Ticket.objects.filter(tickets_q)
         .values(*head)
         .annotate(
             opened=Count("id", filter=window.q("created_at")),
             verified=Count("id", filter=window.q("verified_at")),
-            open_now=Count(
-                "id", filter=~Q(status=TicketStatus.VERIFIED) & Q(created_at__lt=window.end)
-            ),
+            open_now=Count("id", filter=~Q(status=TicketStatus.VERIFIED) & Q(created_at__lt=end)),
         )
         .order_by()
         .values_list(*head, "opened", "verified", "open_now")
@@ -230,11 +236,9 @@ def _fetch(tickets_q: Q, window: Window) -> _Fetched:
         )
         .values_list(*head, "took")
     )
-    # Instants, not wall-clock times: a DST change in between does not add or lose an hour.
-    fetched.durations = [(*row[:4], row[4].total_seconds() / 3600) for row in durations]
     through_tickets_q = _prefixed(tickets_q, "ticket__")
     ticket_head = tuple(f"ticket__{name}" for name in head)
-    fetched.activities = list(
+    activities = (
         TicketActivity.objects.filter(
             window.q("created_at"), reopen_q() | stale_release_q(), through_tickets_q
         )
@@ -247,7 +251,7 @@ def _fetch(tickets_q: Q, window: Window) -> _Fetched:
         .values_list(*ticket_head, "reopened", "released")
     )
     # The log and ticket ids only ever serve as keys: as text, not one UUID object each.
-    fetched.links = list(
+    links = (
         Ticket.practice_logs.through.objects.filter(
             window.q("practicelog__occurred_at"), through_tickets_q
         )
@@ -257,7 +261,53 @@ def _fetch(tickets_q: Q, window: Window) -> _Fetched:
         )
         .values_list(*ticket_head, "log_key", "practicelog__duration_minutes", "ticket_key")
     )
-    return fetched
+    return [counts, durations, activities, links]
+
+
+def _fetched(results: list[list[tuple]]) -> _Fetched:
+    counts, durations, activities, links = results
+    return _Fetched(
+        counts=counts,
+        # Instants, not wall-clock times: a DST change in between does not add or lose an hour.
+        durations=[(*row[:4], row[4].total_seconds() / 3600) for row in durations],
+        activities=activities,
+        links=links,
+    )
+
+
+def _fetch(tickets_q: Q, window: Window) -> _Fetched:
+    """Four queries over the tickets matching ``tickets_q``."""
+    return _fetched([list(qs) for qs in _querysets(tickets_q, window.start, window.end)])
+
+
+def _scoped_qs(
+    shape: tuple[str, bool],
+    index: int,
+    *,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    **scope: Any,
+) -> QuerySet:
+    return _querysets(scope_q(scope_member(shape, **scope)), start, end)[index]
+
+
+def _fetch_scoped(membership: Membership, window: Window) -> _Fetched:
+    """``_fetch`` over a leader's scope (``scope_q``), through queries compiled once per scope
+    shape (insights.selectors.prepared)."""
+    shape = scope_shape(membership)
+    values = scope_values(membership)
+    return _fetched(
+        [
+            prepared.run(
+                (__name__, name, shape),
+                functools.partial(_scoped_qs, shape, index),
+                **values,
+                start=window.start,
+                end=window.end,
+            )
+            for index, name in enumerate(FETCHED)
+        ]
+    )
 
 
 def _accumulate(fetched: _Fetched, keep: Callable[[tuple], bool] | None = None) -> _Rows:
@@ -307,6 +357,15 @@ def _has_figures(outcome: dict[str, Any]) -> bool:
     return any(outcome[name] for name in OUTCOME_FIELDS)
 
 
+def _member_sections_qs(*, team_id: Any) -> QuerySet:
+    return (
+        Membership.objects.filter(team_id=team_id, section__isnull=False)
+        .exclude(section="")
+        .values_list("section")
+        .distinct()
+    )
+
+
 def outcomes_get(
     *,
     team: Team,
@@ -319,15 +378,15 @@ def outcomes_get(
     timezone (default: the 28 days ending today). A fixed number of queries."""
     today = today or team.today()
     window = outcome_window(team, date_from, date_to, today)
-    outcomes = _accumulate(_fetch(scope_q(membership), window)).outcomes()
+    outcomes = _accumulate(_fetch_scoped(membership, window)).outcomes()
     empty = _Figures().outcome()
     if is_admin(membership):
-        member_sections = set(
-            Membership.objects.filter(team=team, section__isnull=False)
-            .exclude(section="")
-            .values_list("section", flat=True)
-            .distinct()
-        )
+        member_sections = {
+            section
+            for (section,) in prepared.run(
+                (__name__, "member_sections"), _member_sections_qs, team_id=team.pk
+            )
+        }
         named = member_sections | {
             key[1] for key in outcomes if key[0] == "section" and key[1] is not None
         }

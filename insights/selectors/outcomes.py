@@ -23,6 +23,8 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from django.db.models import CharField, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
@@ -204,7 +206,9 @@ class _Fetched:
     (team_id, visibility, section, song_ref) so a batch can be split by reader afterwards."""
 
     counts: list[tuple] = field(default_factory=list)  # ..., opened, verified, open_now
-    durations: list[tuple] = field(default_factory=list)  # ..., hours
+    # ..., verified_at - created_at: instants, not wall-clock times (a DST change in between
+    # does not add or lose an hour).
+    durations: list[tuple] = field(default_factory=list)
     activities: list[tuple] = field(default_factory=list)  # ..., reopened, released
     links: list[tuple] = field(default_factory=list)  # ..., log id, minutes, ticket id
 
@@ -234,6 +238,7 @@ def _querysets(tickets_q: Q, start: datetime.datetime, end: datetime.datetime) -
         .annotate(
             took=ExpressionWrapper(F("verified_at") - F("created_at"), output_field=DurationField())
         )
+        .order_by(*head)
         .values_list(*head, "took")
     )
     through_tickets_q = _prefixed(tickets_q, "ticket__")
@@ -259,6 +264,7 @@ def _querysets(tickets_q: Q, start: datetime.datetime, end: datetime.datetime) -
             log_key=Cast("practicelog_id", CharField()),
             ticket_key=Cast("ticket_id", CharField()),
         )
+        .order_by(*ticket_head)
         .values_list(*ticket_head, "log_key", "practicelog__duration_minutes", "ticket_key")
     )
     return [counts, durations, activities, links]
@@ -266,13 +272,7 @@ def _querysets(tickets_q: Q, start: datetime.datetime, end: datetime.datetime) -
 
 def _fetched(results: list[list[tuple]]) -> _Fetched:
     counts, durations, activities, links = results
-    return _Fetched(
-        counts=counts,
-        # Instants, not wall-clock times: a DST change in between does not add or lose an hour.
-        durations=[(*row[:4], row[4].total_seconds() / 3600) for row in durations],
-        activities=activities,
-        links=links,
-    )
+    return _Fetched(counts=counts, durations=durations, activities=activities, links=links)
 
 
 def _fetch(tickets_q: Q, window: Window) -> _Fetched:
@@ -310,6 +310,12 @@ def _fetch_scoped(membership: Membership, window: Window) -> _Fetched:
     )
 
 
+# (visibility, section, song_ref): what a cell is keyed by. Grouping is right in any order;
+# the order only makes the runs long.
+_HEAD = itemgetter(1, 2, 3)
+_LOG, _MINUTES, _TICKET = itemgetter(4), itemgetter(5), itemgetter(6)
+
+
 def _accumulate(fetched: _Fetched, keep: Callable[[tuple], bool] | None = None) -> _Rows:
     """The cells' figures from fetched result sets, keeping only the rows ``keep`` accepts."""
     acc = _Rows()
@@ -326,19 +332,22 @@ def _accumulate(fetched: _Fetched, keep: Callable[[tuple], bool] | None = None) 
         tickets["opened"] += opened
         tickets["verified"] += verified
         tickets["open_now"] += open_now
-    for _, visibility, section, song_ref, hours in kept(fetched.durations):
-        acc.cell(section, song_ref, visibility).hours.append(hours)
+    # Durations and links come ordered by their head: one cell lookup per run of equal heads.
+    for head, run in groupby(kept(fetched.durations), key=_HEAD):
+        acc.cell(head[1], head[2], head[0]).hours.extend(
+            took.total_seconds() / 3600 for *_, took in run
+        )
     for _, visibility, section, song_ref, reopened, released in kept(fetched.activities):
         # One row per ticket: each counts as one ticket behind its events.
         for name, value in (("reopened", reopened), ("stale_claims_released", released)):
             if value:
                 acc.add(section, song_ref, visibility, name, value, 1)
-    cell = acc.cell
-    for _, visibility, section, song_ref, log_id, minutes, ticket_id in kept(fetched.links):
+    for head, run in groupby(kept(fetched.links), key=_HEAD):
+        target = acc.cell(head[1], head[2], head[0])
+        rows = list(run)
         # A log linked to several tickets of one cell counts once in it.
-        target = cell(section, song_ref, visibility)
-        target.logs[log_id] = minutes
-        target.linked_tickets.add(ticket_id)
+        target.logs.update(zip(map(_LOG, rows), map(_MINUTES, rows), strict=True))
+        target.linked_tickets.update(map(_TICKET, rows))
     return acc
 
 

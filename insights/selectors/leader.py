@@ -25,7 +25,10 @@ from insights.selectors.common import (
     scope_values,
     scoped_members_q,
 )
-from insights.selectors.practice_stats import scoped_member_practice_rows, section_practice_rows
+from insights.selectors.practice_stats import (
+    scoped_member_practice_rows,
+    scoped_section_practice_rows,
+)
 from practice.models import priority_rank
 from teams.access import is_admin, own_section
 from teams.models import Membership, RehearsalCycle, Team
@@ -313,7 +316,7 @@ def compliance_summary(sections: list[dict[str, Any]]) -> str:
 
 def compliance_insights_get(*, team: Team, membership: Membership) -> dict[str, Any]:
     window = Window.last_days(team.today(), team.tzinfo)
-    sections = section_practice_rows(scoped_members(membership), window, team.tzinfo)
+    sections = scoped_section_practice_rows(membership, window)
     return {
         "sections": sections,
         "summary": compliance_summary(sections),

@@ -142,6 +142,54 @@ def scoped_member_practice_rows(membership: Membership, window: Window) -> list[
     return _member_practice_items(rows)
 
 
+def _section_days_qs(
+    members: QuerySet[Membership], first_day: datetime.date, last_day: datetime.date
+) -> QuerySet:
+    days = (
+        PracticeDay.objects.filter(
+            team_id=OuterRef("team_id"),
+            user_id=OuterRef("user_id"),
+            day__gte=first_day,
+            day__lte=last_day,
+        )
+        .values("user_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return (
+        members.annotate(days=Coalesce(Subquery(days, output_field=IntegerField()), 0))
+        .values("section")
+        .annotate(member_count=Count("id"), total_days=Sum("days"))
+        .order_by()
+        .values_list("section", "member_count", "total_days")
+    )
+
+
+def _scoped_section_days_qs(
+    shape: tuple[str, bool],
+    *,
+    first_day: datetime.date,
+    last_day: datetime.date,
+    **scope: Any,
+) -> QuerySet:
+    members = Membership.objects.filter(scoped_members_q(scope_member(shape, **scope)))
+    return _section_days_qs(members, first_day, last_day)
+
+
+def scoped_section_practice_rows(membership: Membership, window: Window) -> list[dict[str, Any]]:
+    """``section_practice_rows`` of the members a leader looks after (``scoped_members_q``),
+    through a query compiled once per scope shape (insights.selectors.prepared)."""
+    shape = scope_shape(membership)
+    rows = prepared.run(
+        (__name__, "scoped_section_days", shape),
+        functools.partial(_scoped_section_days_qs, shape),
+        **scope_values(membership),
+        first_day=window.first_day,
+        last_day=window.last_day,
+    )
+    return _section_items(rows)
+
+
 def section_practice_rows(
     members: QuerySet[Membership], window: Window, tz: Any
 ) -> list[dict[str, Any]]:
@@ -151,30 +199,18 @@ def section_practice_rows(
     subquery, summed per section in the same statement: one query, whatever the number of
     members or logs.
     """
-    days = (
-        PracticeDay.objects.filter(
-            team_id=OuterRef("team_id"),
-            user_id=OuterRef("user_id"),
-            day__gte=window.first_day,
-            day__lte=window.last_day,
-        )
-        .values("user_id")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    rows = (
-        members.annotate(days=Coalesce(Subquery(days, output_field=IntegerField()), 0))
-        .values("section")
-        .annotate(member_count=Count("id"), total_days=Sum("days"))
-        .order_by()
-    )
+    rows = _section_days_qs(members, window.first_day, window.last_day)
+    return _section_items(rows)
+
+
+def _section_items(rows: Any) -> list[dict[str, Any]]:
     merged: dict[str, dict[str, int]] = {}
-    for row in rows:
+    for section, member_count, total_days in rows:
         # NULL and "" both mean no section; they merge into one "Unassigned" row.
-        label = row["section"] or UNASSIGNED_SECTION
+        label = section or UNASSIGNED_SECTION
         entry = merged.setdefault(label, {"member_count": 0, "total_days": 0})
-        entry["member_count"] += row["member_count"]
-        entry["total_days"] += row["total_days"] or 0
+        entry["member_count"] += member_count
+        entry["total_days"] += total_days or 0
     labels = sorted(label for label in merged if label != UNASSIGNED_SECTION)
     if UNASSIGNED_SECTION in merged:
         labels.append(UNASSIGNED_SECTION)

@@ -16,9 +16,10 @@ from typing import Any
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
-from insights.selectors import prepared
-from insights.selectors.common import local_midnight, scope_member, scope_shape, scope_values
+from insights.selectors.common import local_midnight
+from practice import prepared
 from practice.models import Assignment, PracticeLog, Priority, priority_rank
+from practice.prepared import scope_member, scope_shape, scope_values
 from practice.visibility import visible_assignments_q
 from practiceops.core.errors import ValidationFailed
 from teams.access import own_section
@@ -107,7 +108,7 @@ _NEXT_COLUMNS = ("id", "title", "priority", "due_at", "created_at")
 
 
 # The catch-up's queries, built from the caller's scope values (common.scope_values) and run
-# through insights.selectors.prepared: compiled once per shape (common.scope_shape).
+# through practice.prepared: compiled once per shape (common.scope_shape).
 
 
 def _run(name: str, build: Any, membership: Membership, **values: Any) -> list[tuple]:

@@ -9,7 +9,6 @@ from typing import Any
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
-from insights.selectors import prepared
 from insights.selectors.common import (
     PRIVATE_GROUP_MIN,
     WINDOW_DAYS,
@@ -20,16 +19,15 @@ from insights.selectors.common import (
     due_bucket_case,
     leader_ticket_scope_q,
     private_aggregate_scope_q,
-    scope_member,
-    scope_shape,
-    scope_values,
     scoped_members_q,
 )
 from insights.selectors.practice_stats import (
     scoped_member_practice_rows,
     scoped_section_practice_rows,
 )
+from practice import prepared
 from practice.models import priority_rank
+from practice.prepared import scope_member, scope_shape, scope_values
 from teams.access import is_admin, own_section
 from teams.models import Membership, RehearsalCycle, Team
 from tickets.models import Ticket, TicketStatus, TicketVisibility
@@ -68,7 +66,7 @@ def risk_tickets(membership: Membership) -> QuerySet[Ticket]:
 
 
 # The dashboard's queries, each built from the caller's scope values (common.scope_values)
-# and run through insights.selectors.prepared: compiled once per shape (common.scope_shape).
+# and run through practice.prepared: compiled once per shape (common.scope_shape).
 
 
 def _risk_qs(shape: tuple[str, bool], *, due_limit: datetime.datetime, **scope: Any) -> QuerySet:

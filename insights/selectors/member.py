@@ -9,18 +9,16 @@ from typing import Any
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
-from insights.selectors import prepared
 from insights.selectors.common import (
     WINDOW_DAYS,
     Window,
     current_streak,
     cycle_json,
     longest_streak,
-    scope_member,
-    scope_shape,
-    scope_values,
 )
+from practice import prepared
 from practice.models import Assignment, PracticeDay, priority_rank
+from practice.prepared import scope_member, scope_shape, scope_values
 from practice.visibility import visible_assignments_q
 from teams.models import Membership, RehearsalCycle, Team
 from tickets.models import CLOSED_STATUSES, Ticket, TicketStatus
@@ -48,7 +46,7 @@ def practice_days_for_user(team: Team, user_id: Any) -> dict[datetime.date, tupl
 
 
 # The dashboard's queries, built from the caller's scope values (common.scope_values) and run
-# through insights.selectors.prepared: compiled once per shape (common.scope_shape).
+# through practice.prepared: compiled once per shape (common.scope_shape).
 
 ASSIGNMENT_FIELDS = ("id", "title", "priority", "type", "scope", "section", "due_at")
 DUE_SOON_FIELDS = ("id", "title", "priority", "status", "due_at", "visibility")

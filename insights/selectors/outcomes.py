@@ -30,17 +30,15 @@ from typing import Any
 from django.db.models import CharField, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.functions import Cast
 
-from insights.selectors import prepared
 from insights.selectors.common import (
     PRIVATE_GROUP_MIN,
     Window,
     leader_ticket_scope_q,
     private_aggregate_scope_q,
-    scope_member,
-    scope_shape,
-    scope_values,
 )
 from insights.selectors.weekly import _q_matches
+from practice import prepared
+from practice.prepared import scope_member, scope_shape, scope_values
 from practiceops.core.errors import ValidationFailed
 from teams.access import is_admin, own_section
 from teams.models import Membership, Team
@@ -293,7 +291,7 @@ def _scoped_qs(
 
 def _fetch_scoped(membership: Membership, window: Window) -> _Fetched:
     """``_fetch`` over a leader's scope (``scope_q``), through queries compiled once per scope
-    shape (insights.selectors.prepared)."""
+    shape (practice.prepared)."""
     shape = scope_shape(membership)
     values = scope_values(membership)
     return _fetched(

@@ -23,16 +23,14 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from insights.selectors import prepared
 from insights.selectors.common import (
     UNASSIGNED_SECTION,
     Window,
-    scope_member,
-    scope_shape,
-    scope_values,
     scoped_members_q,
 )
+from practice import prepared
 from practice.models import PracticeDay, PracticeLog
+from practice.prepared import scope_member, scope_shape, scope_values
 from teams.models import Membership
 
 
@@ -130,7 +128,7 @@ def _scoped_member_practice_qs(
 
 def scoped_member_practice_rows(membership: Membership, window: Window) -> list[dict[str, Any]]:
     """``member_practice_rows`` of the members a leader looks after (``scoped_members_q``),
-    through a query compiled once per scope shape (insights.selectors.prepared)."""
+    through a query compiled once per scope shape (practice.prepared)."""
     shape = scope_shape(membership)
     rows = prepared.run(
         (__name__, "scoped_member_practice", shape),
@@ -178,7 +176,7 @@ def _scoped_section_days_qs(
 
 def scoped_section_practice_rows(membership: Membership, window: Window) -> list[dict[str, Any]]:
     """``section_practice_rows`` of the members a leader looks after (``scoped_members_q``),
-    through a query compiled once per scope shape (insights.selectors.prepared)."""
+    through a query compiled once per scope shape (practice.prepared)."""
     shape = scope_shape(membership)
     rows = prepared.run(
         (__name__, "scoped_section_days", shape),

@@ -27,8 +27,8 @@ import pytest
 import time_machine
 
 from conftest import make_persona
-from insights.selectors import prepared
 from insights.tests.factories import AssignmentFactory, PracticeLogFactory, TicketFactory
+from practice import prepared
 from practice.models import AssignmentScope, Priority
 from teams.models import Role
 from teams.tests.factories import CycleFactory, MembershipFactory, TeamFactory

@@ -10,7 +10,7 @@ the SQL directly, with the ORM's own result converters.
 ``run(key, build, **values)``: ``build(**values)`` returns the QuerySet (``values_list``
 rows). Every value must reach the SQL unchanged (compute derived values before, and pass
 them in), and ``key`` must name every choice that changes the SQL's shape. With ``VERIFY``
-on (the test suite turns it on), every call also builds the QuerySet with its real values
+on (the insights and practice tests turn it on), every call also builds the QuerySet with its real values
 and checks the bound SQL and parameters against the ORM's.
 """
 
@@ -26,6 +26,9 @@ from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
 
+from teams.access import own_section
+from teams.models import Membership
+
 VERIFY = False
 
 _UTC = datetime.UTC
@@ -39,6 +42,33 @@ class _Template:
     compiler: Any
     converters: dict[int, Any]
     empty: bool = False
+
+
+# --- the caller's scope, as values ----------------------------------------------------------------
+
+
+def scope_shape(membership: Membership) -> tuple[str, bool]:
+    """What in a membership changes the SQL of the scope filters: the role, having a section."""
+    return (membership.role, own_section(membership) is not None)
+
+
+def scope_values(membership: Membership) -> dict[str, Any]:
+    """What in a membership the scope filters compare with (the section only when it has one)."""
+    values = {"team_id": membership.team_id, "user_id": membership.user_id}
+    section = own_section(membership)
+    if section is not None:
+        values["section"] = section
+    return values
+
+
+def scope_member(
+    shape: tuple[str, bool], team_id: Any, user_id: Any, section: str | None = None
+) -> Membership:
+    """An unsaved membership with these values, for the scope filters to be built from."""
+    return Membership(team_id=team_id, user_id=user_id, role=shape[0], section=section)
+
+
+# --- compiling and running ---------------------------------------------------------------------
 
 
 def _stand_in(value: Any, index: int) -> Any:

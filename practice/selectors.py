@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 
-from practice import links
+from practice import links, prepared
 from practice.models import Assignment, PracticeLog, priority_rank
 from practice.visibility import assignment_scope_q, visible_assignments_q
 from practiceops.core.errors import Forbidden, NotFound
@@ -197,37 +198,69 @@ def practice_log_list_for_user(
 LogLinks = dict[str, list[dict[str, Any]]]
 
 
-def practice_log_links(viewer: Membership, log_ids: list[uuid.UUID]) -> dict[uuid.UUID, LogLinks]:
-    """Per log id: the linked assignments ``{id, title, type}`` and tickets ``{id, title,
-    status}`` that ``viewer`` may see, oldest first. Two queries, whatever the number of logs.
-
-    ``log_ids`` are logs of the viewer's team (every caller lists or reads that team's logs).
-    """
-    result: dict[uuid.UUID, LogLinks] = {pk: {"assignments": [], "tickets": []} for pk in log_ids}
-    if not log_ids:
-        return result
+def _assignment_links_qs(shape: tuple[str, bool], count: int, **values: Any) -> QuerySet:
+    viewer = prepared.scope_member(shape, *_viewer_values(values))
+    log_ids = [values[f"log{i}"] for i in range(count)]
     # From the link table, by the page's few log ids. The logs are of the viewer's team and a
     # log links only assignments of its own cycle (services._resolve_assignments), so only the
     # scope rule applies: joining the team's cycles as well led PostgreSQL to start from them
     # and read every link of every assignment of the team.
-    assignment_links = (
+    return (
         PracticeLog.assignments.through.objects.filter(
             assignment_scope_q(viewer, prefix="assignment__"), practicelog_id__in=log_ids
         )
         .order_by("assignment__created_at", "assignment_id")
         .values_list("practicelog_id", "assignment_id", "assignment__title", "assignment__type")
     )
-    for log_id, pk, title, type_ in assignment_links:
-        result[log_id]["assignments"].append({"id": pk, "title": title, "type": type_})
+
+
+def _ticket_links_qs(shape: tuple[str, bool], count: int, **values: Any) -> QuerySet:
+    viewer = prepared.scope_member(shape, *_viewer_values(values))
+    log_ids = [values[f"log{i}"] for i in range(count)]
     ticket_model = PracticeLog._meta.get_field("tickets").related_model
     tickets = ticket_model.objects.filter(team_id=viewer.team_id, practice_logs__in=log_ids)
     rule = links.visible_tickets_q(viewer)
     if rule is not None:
         tickets = tickets.filter(rule)
-    for row in tickets.order_by("created_at", "id").values(
+    return tickets.order_by("created_at", "id").values_list(
         "practice_logs", "id", "title", "status"
-    ):
-        result[row.pop("practice_logs")]["tickets"].append(row)
+    )
+
+
+def _viewer_values(values: dict[str, Any]) -> tuple[Any, Any, Any]:
+    return values["team_id"], values["user_id"], values.get("section")
+
+
+def practice_log_links(viewer: Membership, log_ids: list[uuid.UUID]) -> dict[uuid.UUID, LogLinks]:
+    """Per log id: the linked assignments ``{id, title, type}`` and tickets ``{id, title,
+    status}`` that ``viewer`` may see, oldest first. Two queries, whatever the number of logs,
+    each compiled once per viewer shape and number of logs (practice.prepared).
+
+    ``log_ids`` are logs of the viewer's team (every caller lists or reads that team's logs).
+    """
+    result: dict[uuid.UUID, LogLinks] = {pk: {"assignments": [], "tickets": []} for pk in log_ids}
+    if not log_ids:
+        return result
+    shape = prepared.scope_shape(viewer)
+    values = {
+        **prepared.scope_values(viewer),
+        **{f"log{i}": pk for i, pk in enumerate(log_ids)},
+    }
+    count = len(log_ids)
+    assignment_links = prepared.run(
+        (__name__, "assignment_links", shape, count),
+        functools.partial(_assignment_links_qs, shape, count),
+        **values,
+    )
+    for log_id, pk, title, type_ in assignment_links:
+        result[log_id]["assignments"].append({"id": pk, "title": title, "type": type_})
+    ticket_links = prepared.run(
+        (__name__, "ticket_links", shape, count),
+        functools.partial(_ticket_links_qs, shape, count),
+        **values,
+    )
+    for log_id, pk, title, status in ticket_links:
+        result[log_id]["tickets"].append({"id": pk, "title": title, "status": status})
     return result
 
 

@@ -118,27 +118,72 @@ def export_scope(membership: Membership, *, section: str | None) -> LogScope:
     return practice_log_scope(membership, me=False, section=section)
 
 
-def _member_of_section(team: Team, section: str) -> Exists:
+def _member_of_section(team_id: Any, section: str) -> Exists:
     # A log belongs to the section its author is in now (logs carry no section of their own).
     return Exists(
-        Membership.objects.filter(team_id=team.pk, user_id=OuterRef("user_id"), section=section)
+        Membership.objects.filter(team_id=team_id, user_id=OuterRef("user_id"), section=section)
     )
 
 
-def _date_window(team: Team, date_from: datetime.date | None, date_to: datetime.date | None) -> Q:
-    """``from``/``to`` are whole days in the team's timezone, both inclusive."""
-    window = Q()
+def _date_bounds(
+    team: Team, date_from: datetime.date | None, date_to: datetime.date | None
+) -> dict[str, datetime.datetime]:
+    """``from``/``to`` are whole days in the team's timezone, both inclusive: the instants
+    [start, end) they span, each only when given."""
+    bounds = {}
     tz = team.tzinfo
     if date_from is not None:
-        window &= Q(
-            occurred_at__gte=datetime.datetime.combine(date_from, datetime.time.min, tzinfo=tz)
-        )
+        bounds["start"] = datetime.datetime.combine(date_from, datetime.time.min, tzinfo=tz)
     if date_to is not None:
-        end = datetime.datetime.combine(
+        bounds["end"] = datetime.datetime.combine(
             date_to + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz
         )
+    return bounds
+
+
+def _logs_of(
+    *,
+    team_id: Any,
+    cycle_id: Any = None,
+    user_id: Any = None,
+    section: str | None = None,
+    start: datetime.datetime | None = None,
+    end: datetime.datetime | None = None,
+) -> QuerySet[PracticeLog]:
+    # A cycle's logs are all of its team: filtering on both would only make PostgreSQL
+    # multiply two selectivities, expect a handful of rows and skip the (cycle, time) index.
+    if cycle_id is not None:
+        logs = PracticeLog.objects.filter(cycle_id=cycle_id)
+    else:
+        logs = PracticeLog.objects.filter(team_id=team_id)
+    if user_id is not None:
+        logs = logs.filter(user_id=user_id)
+    if section is not None:
+        logs = logs.filter(_member_of_section(team_id, section))
+    window = Q()
+    if start is not None:
+        window &= Q(occurred_at__gte=start)
+    if end is not None:
         window &= Q(occurred_at__lt=end)
-    return window
+    return logs.filter(window)
+
+
+def _scope_filters(
+    team: Team,
+    scope: LogScope,
+    cycle: RehearsalCycle | None,
+    date_from: datetime.date | None,
+    date_to: datetime.date | None,
+) -> dict[str, Any]:
+    """``_logs_of``'s arguments: only those that filter."""
+    filters: dict[str, Any] = {"team_id": team.pk, **_date_bounds(team, date_from, date_to)}
+    if cycle is not None:
+        filters["cycle_id"] = cycle.pk
+    if scope.user_id is not None:
+        filters["user_id"] = scope.user_id
+    if scope.section is not None:
+        filters["section"] = scope.section
+    return filters
 
 
 def _scoped_logs(
@@ -149,17 +194,7 @@ def _scoped_logs(
     date_from: datetime.date | None = None,
     date_to: datetime.date | None = None,
 ) -> QuerySet[PracticeLog]:
-    # A cycle's logs are all of its team: filtering on both would only make PostgreSQL
-    # multiply two selectivities, expect a handful of rows and skip the (cycle, time) index.
-    if cycle is not None:
-        logs = PracticeLog.objects.filter(cycle_id=cycle.pk)
-    else:
-        logs = PracticeLog.objects.filter(team_id=team.pk)
-    if scope.user_id is not None:
-        logs = logs.filter(user_id=scope.user_id)
-    if scope.section is not None:
-        logs = logs.filter(_member_of_section(team, scope.section))
-    return logs.filter(_date_window(team, date_from, date_to))
+    return _logs_of(**_scope_filters(team, scope, cycle, date_from, date_to))
 
 
 # The columns of a practice log's JSON; lists read them with values(), not model instances.
@@ -193,6 +228,35 @@ def practice_log_list_for_user(
         .order_by(*PRACTICE_LOG_ORDERING)
         .values(*PRACTICE_LOG_FIELDS)
     )
+
+
+def _first_page_qs(limit: int, **filters: Any) -> QuerySet:
+    return (
+        _logs_of(**filters)
+        .order_by(*PRACTICE_LOG_ORDERING)
+        .values_list(*PRACTICE_LOG_FIELDS)[: limit + 1]
+    )
+
+
+def practice_log_first_page(
+    *,
+    team: Team,
+    scope: LogScope,
+    limit: int,
+    cycle: RehearsalCycle | None = None,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+) -> list[dict[str, Any]]:
+    """The first ``limit + 1`` rows of ``practice_log_list_for_user`` (the extra row tells
+    whether there is a next page), through a query compiled once per shape (practice.prepared):
+    which filters apply, and the limit."""
+    filters = _scope_filters(team, scope, cycle, date_from, date_to)
+    rows = prepared.run(
+        (__name__, "first_page", tuple(sorted(filters)), limit),
+        functools.partial(_first_page_qs, limit),
+        **filters,
+    )
+    return [dict(zip(PRACTICE_LOG_FIELDS, row, strict=True)) for row in rows]
 
 
 LogLinks = dict[str, list[dict[str, Any]]]

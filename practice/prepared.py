@@ -39,8 +39,8 @@ class _Template:
     sql: str
     # Per parameter: (value name, adapter) for a bound value, or (None, constant).
     params: tuple[tuple[str | None, Any], ...]
-    compiler: Any
-    converters: dict[int, Any]
+    # Per column position: the ORM's converters of that column and its expression.
+    converters: tuple[tuple[int, tuple[list[Any], Any]], ...]
     empty: bool = False
 
 
@@ -110,7 +110,7 @@ def _compile(build: Callable[..., QuerySet], values: dict[str, Any]) -> _Templat
     try:
         sql, raw_params = compiler.as_sql()
     except EmptyResultSet:
-        return _Template("", (), compiler, {}, empty=True)
+        return _Template("", (), (), empty=True)
     candidates: list[tuple[Any, str, Callable[[Any], Any]]] = []
     for name, stand_in in stand_ins.items():
         if stand_in is None or isinstance(stand_in, bool):
@@ -126,7 +126,9 @@ def _compile(build: Callable[..., QuerySet], values: dict[str, Any]) -> _Templat
         else:
             params.append((None, param))
     fields = [s[0] for s in compiler.select[0 : compiler.col_count]]
-    return _Template(sql, tuple(params), compiler, compiler.get_converters(fields))
+    # Only the converters are kept, not the compiler and its query (with the stand-ins).
+    converters = tuple(compiler.get_converters(fields).items())
+    return _Template(sql, tuple(params), converters)
 
 
 def _bound(template: _Template, values: dict[str, Any]) -> list[Any]:
@@ -165,5 +167,19 @@ def run(key: Hashable, build: Callable[..., QuerySet], **values: Any) -> list[tu
         cursor.execute(template.sql, _bound(template, values))
         rows = cursor.fetchall()
     if template.converters:
-        rows = [tuple(row) for row in template.compiler.apply_converters(rows, template.converters)]
+        rows = _converted(rows, template.converters, connection)
     return rows
+
+
+def _converted(rows: list[tuple], converters: Any, connection: Any) -> list[tuple]:
+    """What the ORM's ``SQLCompiler.apply_converters`` does to each row."""
+    result = []
+    for values in rows:
+        row = list(values)
+        for position, (functions, expression) in converters:
+            value = row[position]
+            for function in functions:
+                value = function(value, expression, connection)
+            row[position] = value
+        result.append(tuple(row))
+    return result

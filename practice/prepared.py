@@ -9,9 +9,10 @@ the SQL directly, with the ORM's own result converters.
 
 ``run(key, build, **values)``: ``build(**values)`` returns the QuerySet (``values_list``
 rows). Every value must reach the SQL unchanged (compute derived values before, and pass
-them in), and ``key`` must name every choice that changes the SQL's shape. With ``VERIFY``
-on (the insights and practice tests turn it on), every call also builds the QuerySet with its real values
-and checks the bound SQL and parameters against the ORM's.
+them in: a parameter derived from a stand-in is refused when the query is compiled), and
+``key`` must name every choice that changes the SQL's shape. With ``VERIFY`` on (the
+insights and practice tests turn it on), every call also builds the QuerySet with its real
+values and checks the bound SQL and parameters against the ORM's.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ from teams.models import Membership
 VERIFY = False
 
 _UTC = datetime.UTC
+_STAND_IN_MARK = "\x1fstand-in"
+_STAND_IN_YEAR = 1901
 
 
 @dataclass(frozen=True)
@@ -77,13 +80,13 @@ def _stand_in(value: Any, index: int) -> Any:
     if isinstance(value, uuid.UUID):
         return uuid.uuid4()
     if isinstance(value, datetime.datetime):
-        return datetime.datetime(1901, 1, 1, tzinfo=_UTC) + datetime.timedelta(
+        return datetime.datetime(_STAND_IN_YEAR, 1, 1, tzinfo=_UTC) + datetime.timedelta(
             days=n, seconds=n, microseconds=7919 * n
         )
     if isinstance(value, datetime.date):
-        return datetime.date(1901, 1, 1) + datetime.timedelta(days=37 * n)
+        return datetime.date(_STAND_IN_YEAR, 1, 1) + datetime.timedelta(days=37 * n)
     if isinstance(value, str):
-        return f"\x1fstand-in {n}\x1f"
+        return f"{_STAND_IN_MARK} {n}\x1f"
     if isinstance(value, bool) or value is None:
         return value  # part of the shape: the key names it
     if isinstance(value, int):
@@ -124,11 +127,22 @@ def _compile(build: Callable[..., QuerySet], values: dict[str, Any]) -> _Templat
                 params.append((name, adapt))
                 break
         else:
+            if _derived_from_stand_in(param):
+                raise TypeError(f"A parameter of {build} is derived from a value: {param!r}")
             params.append((None, param))
     fields = [s[0] for s in compiler.select[0 : compiler.col_count]]
     # Only the converters are kept, not the compiler and its query (with the stand-ins).
     converters = tuple(compiler.get_converters(fields).items())
     return _Template(sql, tuple(params), converters)
+
+
+def _derived_from_stand_in(param: Any) -> bool:
+    """A value changed on its way to the SQL (a LIKE pattern, a date moved by a delta)."""
+    if isinstance(param, str):
+        return _STAND_IN_MARK in param or param.startswith(str(_STAND_IN_YEAR))
+    if isinstance(param, datetime.date):
+        return param.year == _STAND_IN_YEAR
+    return False
 
 
 def _bound(template: _Template, values: dict[str, Any]) -> list[Any]:

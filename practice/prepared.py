@@ -89,9 +89,9 @@ def _stand_in(value: Any, index: int) -> Any:
         return f"{_STAND_IN_MARK} {n}\x1f"
     if isinstance(value, bool) or value is None:
         return value  # part of the shape: the key names it
-    if isinstance(value, int):
-        return 987_654_321 + n
-    raise TypeError(f"No stand-in for {type(value).__name__}")
+    # Not numbers: the ORM drops a lookup whose number is out of its field's range, and the
+    # backend may wrap numbers in types of its own. A number that varies belongs in the key.
+    raise TypeError(f"No stand-in for {type(value).__name__}: make it part of the key")
 
 
 def _adapters(value: Any) -> list[Callable[[Any], Any]]:

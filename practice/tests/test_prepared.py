@@ -15,10 +15,10 @@ from teams.tests.factories import CycleFactory, TeamFactory
 T0 = datetime.datetime(2026, 3, 1, 12, 0, tzinfo=datetime.UTC)
 
 
-def _logs_qs(*, team_id, since, minutes):
+def _logs_qs(*, team_id, since, notes):
     return (
         PracticeLog.objects.filter(team_id=team_id, occurred_at__gte=since)
-        .exclude(duration_minutes=minutes)
+        .exclude(notes=notes)
         .values("user_id")
         .annotate(n=Count("id"))
         .order_by("user_id")
@@ -45,7 +45,7 @@ def test_one_template_answers_for_every_value(logs, monkeypatch):
     key = ("test", "logs")
     for team in logs:
         for since in (T0, T0 + datetime.timedelta(days=2)):
-            values = {"team_id": team.pk, "since": since, "minutes": 11}
+            values = {"team_id": team.pk, "since": since, "notes": "day 3"}
             assert prepared.run(key, _logs_qs, **values) == list(_logs_qs(**values))
 
 
@@ -57,6 +57,17 @@ def test_a_value_changed_on_its_way_to_the_sql_is_refused(logs):
 
     with pytest.raises(TypeError):
         prepared.run(("test", "shifted"), shifted, team_id=logs[0].pk, since=T0)
+
+
+def test_numbers_belong_in_the_key(logs):
+    # A stand-in number could fall outside its field's range, and the ORM drops such lookups.
+    def by_minutes(*, team_id, minutes):
+        return PracticeLog.objects.filter(team_id=team_id, duration_minutes=minutes).values_list(
+            "id"
+        )
+
+    with pytest.raises(TypeError):
+        prepared.run(("test", "minutes"), by_minutes, team_id=logs[0].pk, minutes=30)
 
 
 def test_verify_finds_a_shape_the_key_does_not_name(logs):

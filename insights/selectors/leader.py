@@ -19,7 +19,6 @@ from insights.selectors.common import (
     due_bucket_case,
     leader_ticket_scope_q,
     private_aggregate_scope_q,
-    scoped_members_q,
 )
 from insights.selectors.practice_stats import (
     scoped_member_practice_rows,
@@ -37,10 +36,6 @@ from tickets.visibility import visible_tickets_q
 TICKETS_VISIBLE_LIMIT = 50
 VERIFICATION_QUEUE_LIMIT = 50
 RISK_FIELDS = ("blocking_due", "blocked", "resolved_not_verified")
-
-
-def scoped_members(membership: Membership) -> QuerySet[Membership]:
-    return Membership.objects.filter(scoped_members_q(membership))
 
 
 def risk_counts(now: datetime.datetime) -> dict[str, Count]:

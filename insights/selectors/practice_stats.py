@@ -81,15 +81,6 @@ def member_practice_qs(members: QuerySet[Membership], window: Window, tz: Any) -
     )
 
 
-def member_practice_rows(
-    members: QuerySet[Membership], window: Window, tz: Any
-) -> list[dict[str, Any]]:
-    """The dashboard's ``practice_days_by_member`` items for ``members``."""
-    # Only the columns the dashboard shows: each id column costs a UUID parse per member.
-    rows = member_practice_qs(members, window, tz).values_list(*MEMBER_PRACTICE_COLUMNS)
-    return _member_practice_items(rows)
-
-
 MEMBER_PRACTICE_COLUMNS = (
     "user_id",
     "user__display_name",
@@ -127,8 +118,8 @@ def _scoped_member_practice_qs(
 
 
 def scoped_member_practice_rows(membership: Membership, window: Window) -> list[dict[str, Any]]:
-    """``member_practice_rows`` of the members a leader looks after (``scoped_members_q``),
-    through a query compiled once per scope shape (practice.prepared)."""
+    """The dashboard's ``practice_days_by_member`` items for the members a leader looks after
+    (``scoped_members_q``), through a query compiled once per scope shape (practice.prepared)."""
     shape = scope_shape(membership)
     rows = prepared.run(
         (__name__, "scoped_member_practice", shape),
@@ -175,8 +166,13 @@ def _scoped_section_days_qs(
 
 
 def scoped_section_practice_rows(membership: Membership, window: Window) -> list[dict[str, Any]]:
-    """``section_practice_rows`` of the members a leader looks after (``scoped_members_q``),
-    through a query compiled once per scope shape (practice.prepared)."""
+    """Per section of the members a leader looks after ("Unassigned" when none): member count
+    and practice days in ``window``.
+
+    Each member's practice days in the window (their rollup rows) come from a correlated
+    subquery, summed per section in the same statement: one query, whatever the number of
+    members or logs. Compiled once per scope shape (practice.prepared).
+    """
     shape = scope_shape(membership)
     rows = prepared.run(
         (__name__, "scoped_section_days", shape),
@@ -185,19 +181,6 @@ def scoped_section_practice_rows(membership: Membership, window: Window) -> list
         first_day=window.first_day,
         last_day=window.last_day,
     )
-    return _section_items(rows)
-
-
-def section_practice_rows(
-    members: QuerySet[Membership], window: Window, tz: Any
-) -> list[dict[str, Any]]:
-    """Per section of ``members`` ("Unassigned" when none): member count and practice days.
-
-    Each member's practice days in the window (their rollup rows) come from a correlated
-    subquery, summed per section in the same statement: one query, whatever the number of
-    members or logs.
-    """
-    rows = _section_days_qs(members, window.first_day, window.last_day)
     return _section_items(rows)
 
 

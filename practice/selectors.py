@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 
-from practice import links
+from practice import links, prepared
 from practice.models import Assignment, PracticeLog, priority_rank
 from practice.visibility import assignment_scope_q, visible_assignments_q
 from practiceops.core.errors import Forbidden, NotFound
@@ -117,27 +118,72 @@ def export_scope(membership: Membership, *, section: str | None) -> LogScope:
     return practice_log_scope(membership, me=False, section=section)
 
 
-def _member_of_section(team: Team, section: str) -> Exists:
+def _member_of_section(team_id: Any, section: str) -> Exists:
     # A log belongs to the section its author is in now (logs carry no section of their own).
     return Exists(
-        Membership.objects.filter(team_id=team.pk, user_id=OuterRef("user_id"), section=section)
+        Membership.objects.filter(team_id=team_id, user_id=OuterRef("user_id"), section=section)
     )
 
 
-def _date_window(team: Team, date_from: datetime.date | None, date_to: datetime.date | None) -> Q:
-    """``from``/``to`` are whole days in the team's timezone, both inclusive."""
-    window = Q()
+def _date_bounds(
+    team: Team, date_from: datetime.date | None, date_to: datetime.date | None
+) -> dict[str, datetime.datetime]:
+    """``from``/``to`` are whole days in the team's timezone, both inclusive: the instants
+    [start, end) they span, each only when given."""
+    bounds = {}
     tz = team.tzinfo
     if date_from is not None:
-        window &= Q(
-            occurred_at__gte=datetime.datetime.combine(date_from, datetime.time.min, tzinfo=tz)
-        )
+        bounds["start"] = datetime.datetime.combine(date_from, datetime.time.min, tzinfo=tz)
     if date_to is not None:
-        end = datetime.datetime.combine(
+        bounds["end"] = datetime.datetime.combine(
             date_to + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz
         )
+    return bounds
+
+
+def _logs_of(
+    *,
+    team_id: Any,
+    cycle_id: Any = None,
+    user_id: Any = None,
+    section: str | None = None,
+    start: datetime.datetime | None = None,
+    end: datetime.datetime | None = None,
+) -> QuerySet[PracticeLog]:
+    # A cycle's logs are all of its team: filtering on both would only make PostgreSQL
+    # multiply two selectivities, expect a handful of rows and skip the (cycle, time) index.
+    if cycle_id is not None:
+        logs = PracticeLog.objects.filter(cycle_id=cycle_id)
+    else:
+        logs = PracticeLog.objects.filter(team_id=team_id)
+    if user_id is not None:
+        logs = logs.filter(user_id=user_id)
+    if section is not None:
+        logs = logs.filter(_member_of_section(team_id, section))
+    window = Q()
+    if start is not None:
+        window &= Q(occurred_at__gte=start)
+    if end is not None:
         window &= Q(occurred_at__lt=end)
-    return window
+    return logs.filter(window)
+
+
+def _scope_filters(
+    team: Team,
+    scope: LogScope,
+    cycle: RehearsalCycle | None,
+    date_from: datetime.date | None,
+    date_to: datetime.date | None,
+) -> dict[str, Any]:
+    """``_logs_of``'s arguments: only those that filter."""
+    filters: dict[str, Any] = {"team_id": team.pk, **_date_bounds(team, date_from, date_to)}
+    if cycle is not None:
+        filters["cycle_id"] = cycle.pk
+    if scope.user_id is not None:
+        filters["user_id"] = scope.user_id
+    if scope.section is not None:
+        filters["section"] = scope.section
+    return filters
 
 
 def _scoped_logs(
@@ -148,17 +194,7 @@ def _scoped_logs(
     date_from: datetime.date | None = None,
     date_to: datetime.date | None = None,
 ) -> QuerySet[PracticeLog]:
-    # A cycle's logs are all of its team: filtering on both would only make PostgreSQL
-    # multiply two selectivities, expect a handful of rows and skip the (cycle, time) index.
-    if cycle is not None:
-        logs = PracticeLog.objects.filter(cycle_id=cycle.pk)
-    else:
-        logs = PracticeLog.objects.filter(team_id=team.pk)
-    if scope.user_id is not None:
-        logs = logs.filter(user_id=scope.user_id)
-    if scope.section is not None:
-        logs = logs.filter(_member_of_section(team, scope.section))
-    return logs.filter(_date_window(team, date_from, date_to))
+    return _logs_of(**_scope_filters(team, scope, cycle, date_from, date_to))
 
 
 # The columns of a practice log's JSON; lists read them with values(), not model instances.
@@ -194,40 +230,101 @@ def practice_log_list_for_user(
     )
 
 
+def _first_page_qs(limit: int, **filters: Any) -> QuerySet:
+    return (
+        _logs_of(**filters)
+        .order_by(*PRACTICE_LOG_ORDERING)
+        .values_list(*PRACTICE_LOG_FIELDS)[: limit + 1]
+    )
+
+
+def practice_log_first_page(
+    *,
+    team: Team,
+    scope: LogScope,
+    limit: int,
+    cycle: RehearsalCycle | None = None,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+) -> list[dict[str, Any]]:
+    """The first ``limit + 1`` rows of ``practice_log_list_for_user`` (the extra row tells
+    whether there is a next page), through a query compiled once per shape (practice.prepared):
+    which filters apply, and the limit."""
+    filters = _scope_filters(team, scope, cycle, date_from, date_to)
+    rows = prepared.run(
+        (__name__, "first_page", tuple(sorted(filters)), limit),
+        functools.partial(_first_page_qs, limit),
+        **filters,
+    )
+    return [dict(zip(PRACTICE_LOG_FIELDS, row, strict=True)) for row in rows]
+
+
 LogLinks = dict[str, list[dict[str, Any]]]
 
 
-def practice_log_links(viewer: Membership, log_ids: list[uuid.UUID]) -> dict[uuid.UUID, LogLinks]:
-    """Per log id: the linked assignments ``{id, title, type}`` and tickets ``{id, title,
-    status}`` that ``viewer`` may see, oldest first. Two queries, whatever the number of logs.
-
-    ``log_ids`` are logs of the viewer's team (every caller lists or reads that team's logs).
-    """
-    result: dict[uuid.UUID, LogLinks] = {pk: {"assignments": [], "tickets": []} for pk in log_ids}
-    if not log_ids:
-        return result
+def _assignment_links_qs(shape: tuple[str, bool], count: int, **values: Any) -> QuerySet:
+    viewer = prepared.scope_member(shape, *_viewer_values(values))
+    log_ids = [values[f"log{i}"] for i in range(count)]
     # From the link table, by the page's few log ids. The logs are of the viewer's team and a
     # log links only assignments of its own cycle (services._resolve_assignments), so only the
     # scope rule applies: joining the team's cycles as well led PostgreSQL to start from them
     # and read every link of every assignment of the team.
-    assignment_links = (
+    return (
         PracticeLog.assignments.through.objects.filter(
             assignment_scope_q(viewer, prefix="assignment__"), practicelog_id__in=log_ids
         )
         .order_by("assignment__created_at", "assignment_id")
         .values_list("practicelog_id", "assignment_id", "assignment__title", "assignment__type")
     )
-    for log_id, pk, title, type_ in assignment_links:
-        result[log_id]["assignments"].append({"id": pk, "title": title, "type": type_})
+
+
+def _ticket_links_qs(shape: tuple[str, bool], count: int, **values: Any) -> QuerySet:
+    viewer = prepared.scope_member(shape, *_viewer_values(values))
+    log_ids = [values[f"log{i}"] for i in range(count)]
     ticket_model = PracticeLog._meta.get_field("tickets").related_model
     tickets = ticket_model.objects.filter(team_id=viewer.team_id, practice_logs__in=log_ids)
     rule = links.visible_tickets_q(viewer)
     if rule is not None:
         tickets = tickets.filter(rule)
-    for row in tickets.order_by("created_at", "id").values(
+    return tickets.order_by("created_at", "id").values_list(
         "practice_logs", "id", "title", "status"
-    ):
-        result[row.pop("practice_logs")]["tickets"].append(row)
+    )
+
+
+def _viewer_values(values: dict[str, Any]) -> tuple[Any, Any, Any]:
+    return values["team_id"], values["user_id"], values.get("section")
+
+
+def practice_log_links(viewer: Membership, log_ids: list[uuid.UUID]) -> dict[uuid.UUID, LogLinks]:
+    """Per log id: the linked assignments ``{id, title, type}`` and tickets ``{id, title,
+    status}`` that ``viewer`` may see, oldest first. Two queries, whatever the number of logs,
+    each compiled once per viewer shape and number of logs (practice.prepared).
+
+    ``log_ids`` are logs of the viewer's team (every caller lists or reads that team's logs).
+    """
+    result: dict[uuid.UUID, LogLinks] = {pk: {"assignments": [], "tickets": []} for pk in log_ids}
+    if not log_ids:
+        return result
+    shape = prepared.scope_shape(viewer)
+    values = {
+        **prepared.scope_values(viewer),
+        **{f"log{i}": pk for i, pk in enumerate(log_ids)},
+    }
+    count = len(log_ids)
+    assignment_links = prepared.run(
+        (__name__, "assignment_links", shape, count),
+        functools.partial(_assignment_links_qs, shape, count),
+        **values,
+    )
+    for log_id, pk, title, type_ in assignment_links:
+        result[log_id]["assignments"].append({"id": pk, "title": title, "type": type_})
+    ticket_links = prepared.run(
+        (__name__, "ticket_links", shape, count),
+        functools.partial(_ticket_links_qs, shape, count),
+        **values,
+    )
+    for log_id, pk, title, status in ticket_links:
+        result[log_id]["tickets"].append({"id": pk, "title": title, "status": status})
     return result
 
 

@@ -9,14 +9,17 @@ every block is one query, so the answer costs the same whatever the team's size.
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from insights.selectors.common import local_midnight
+from practice import prepared
 from practice.models import Assignment, PracticeLog, Priority, priority_rank
+from practice.prepared import scope_member, scope_shape, scope_values
 from practice.visibility import visible_assignments_q
 from practiceops.core.errors import ValidationFailed
 from teams.access import own_section
@@ -35,6 +38,14 @@ _PRIORITY_ORDER = {Priority.BLOCKING: 0, Priority.MEDIUM: 1, Priority.LOW: 2}
 _LATER = datetime.datetime.max.replace(tzinfo=datetime.UTC)
 
 
+def _last_rehearsal_qs(*, team_id: Any, today: datetime.date) -> QuerySet:
+    return (
+        RehearsalCycle.objects.filter(team_id=team_id, date__lt=today)
+        .order_by("-date")
+        .values_list("date")[:1]
+    )
+
+
 def default_since(team: Team, now: datetime.datetime) -> datetime.datetime:
     """Midnight (team timezone) of the latest rehearsal dated before today, else 7 days ago.
 
@@ -42,12 +53,10 @@ def default_since(team: Team, now: datetime.datetime) -> datetime.datetime:
     on; on the day of a rehearsal the catch-up still covers the time since the previous one.
     """
     today = now.astimezone(team.tzinfo).date()
-    last = (
-        RehearsalCycle.objects.filter(team=team, date__lt=today)
-        .order_by("-date")
-        .values_list("date", flat=True)
-        .first()
+    rows = prepared.run(
+        (__name__, "last_rehearsal"), _last_rehearsal_qs, team_id=team.pk, today=today
     )
+    last = rows[0][0] if rows else None
     if last is None:
         return now - datetime.timedelta(days=DEFAULT_SINCE_DAYS)
     return local_midnight(last, team.tzinfo)
@@ -98,32 +107,73 @@ _NEXT_ORDER = (priority_rank(), F("due_at").asc(nulls_last=True), "created_at", 
 _NEXT_COLUMNS = ("id", "title", "priority", "due_at", "created_at")
 
 
+# The catch-up's queries, built from the caller's scope values (common.scope_values) and run
+# through practice.prepared: compiled once per shape (common.scope_shape).
+
+
+def _run(name: str, build: Any, membership: Membership, **values: Any) -> list[tuple]:
+    shape = scope_shape(membership)
+    return prepared.run(
+        (__name__, name, shape),
+        functools.partial(build, shape),
+        **scope_values(membership),
+        **values,
+    )
+
+
+def _next_tickets_qs(shape: tuple[str, bool], *, cycle_id: Any, **scope: Any) -> QuerySet:
+    return (
+        Ticket.objects.filter(practise_next_tickets_q(scope_member(shape, **scope), cycle_id))
+        .order_by(*_NEXT_ORDER)
+        .values_list(*_NEXT_COLUMNS)[:PRACTISE_NEXT_LIMIT]
+    )
+
+
+def _next_assignments_qs(shape: tuple[str, bool], *, cycle_id: Any, **scope: Any) -> QuerySet:
+    return (
+        Assignment.objects.filter(
+            visible_assignments_q(scope_member(shape, **scope)), cycle_id=cycle_id
+        )
+        .order_by(*_NEXT_ORDER)
+        .values_list(*_NEXT_COLUMNS)[:PRACTISE_NEXT_LIMIT]
+    )
+
+
 def practise_next(membership: Membership, cycle: RehearsalCycle | None) -> list[dict[str, Any]]:
     if cycle is None:
         return []
-    tickets = (
-        Ticket.objects.filter(practise_next_tickets_q(membership, cycle.pk))
-        .order_by(*_NEXT_ORDER)
-        .values(*_NEXT_COLUMNS)[:PRACTISE_NEXT_LIMIT]
+    tickets = _run("next_tickets", _next_tickets_qs, membership, cycle_id=cycle.pk)
+    assignments = _run("next_assignments", _next_assignments_qs, membership, cycle_id=cycle.pk)
+    return practise_next_items(
+        (dict(zip(_NEXT_COLUMNS, row, strict=True)) for row in tickets),
+        (dict(zip(_NEXT_COLUMNS, row, strict=True)) for row in assignments),
     )
-    assignments = (
-        Assignment.objects.filter(visible_assignments_q(membership), cycle=cycle)
-        .order_by(*_NEXT_ORDER)
-        .values(*_NEXT_COLUMNS)[:PRACTISE_NEXT_LIMIT]
-    )
-    return practise_next_items(tickets, assignments)
 
 
-def _new_tickets(membership: Membership, since: datetime.datetime) -> list[dict[str, Any]]:
+NEW_TICKET_FIELDS = (
+    "id",
+    "title",
+    "priority",
+    "status",
+    "section",
+    "song_ref",
+    "measures",
+    "created_by_name",
+    "created_at",
+)
+
+
+def _new_tickets_qs(shape: tuple[str, bool], *, since: datetime.datetime, **scope: Any) -> QuerySet:
+    membership = scope_member(shape, **scope)
     # What the caller may see, less the PRIVATE tickets of others that a leader or a creator
     # may see: the catch-up lists PRIVATE tickets only to their owner (api.md).
     listed = visible_tickets_q(membership) & (
         ~Q(visibility=TicketVisibility.PRIVATE) | Q(owner_id=membership.user_id)
     )
-    rows = (
+    return (
         Ticket.objects.filter(listed, created_at__gt=since)
         .order_by("-created_at", "-id")
-        .values(
+        .values_list(
             "id",
             "title",
             "priority",
@@ -131,60 +181,76 @@ def _new_tickets(membership: Membership, since: datetime.datetime) -> list[dict[
             "section",
             "song_ref",
             "measures",
+            "created_by__display_name",
             "created_at",
-            created_by_name=F("created_by__display_name"),
         )[:NEW_TICKETS_LIMIT]
     )
-    keys = (
-        "id",
-        "title",
-        "priority",
-        "status",
-        "section",
-        "song_ref",
-        "measures",
-        "created_by_name",
-        "created_at",
-    )
-    return [{key: row[key] for key in keys} for row in rows]
 
 
-def _my_ticket_updates(membership: Membership, since: datetime.datetime) -> list[dict[str, Any]]:
+def _new_tickets(membership: Membership, since: datetime.datetime) -> list[dict[str, Any]]:
+    rows = _run("new_tickets", _new_tickets_qs, membership, since=since)
+    return [dict(zip(NEW_TICKET_FIELDS, row, strict=True)) for row in rows]
+
+
+UPDATE_FIELDS = (
+    "ticket_id",
+    "title",
+    "type",
+    "old_status",
+    "new_status",
+    "user_name",
+    "content",
+    "created_at",
+)
+
+
+def _updates_qs(shape: tuple[str, bool], *, since: datetime.datetime, **scope: Any) -> QuerySet:
+    membership = scope_member(shape, **scope)
     user_id = membership.user_id
     mine = (
         Q(ticket__owner_id=user_id)
         | Q(ticket__claimed_by_id=user_id)
         | Q(ticket__created_by_id=user_id)
     )
-    rows = (
+    return (
         TicketActivity.objects.filter(
             visible_tickets_q(membership, prefix="ticket__"), mine, created_at__gt=since
         )
         # Someone else: another member, staff, or a job (no user).
         .exclude(user_id=user_id)
         .order_by("-created_at", "-id")
-        .values(
+        .values_list(
             "ticket_id",
+            "ticket__title",
             "type",
             "old_status",
             "new_status",
+            "user__display_name",
             "content",
             "created_at",
-            title=F("ticket__title"),
-            user_name=F("user__display_name"),
         )[:UPDATES_LIMIT]
     )
-    keys = (
-        "ticket_id",
-        "title",
-        "type",
-        "old_status",
-        "new_status",
-        "user_name",
-        "content",
-        "created_at",
+
+
+def _my_ticket_updates(membership: Membership, since: datetime.datetime) -> list[dict[str, Any]]:
+    rows = _run("updates", _updates_qs, membership, since=since)
+    return [dict(zip(UPDATE_FIELDS, row, strict=True)) for row in rows]
+
+
+NEW_ASSIGNMENT_FIELDS = ("id", "title", "priority", "type", "due_at")
+
+
+def _new_assignments_qs(
+    shape: tuple[str, bool], *, cycle_id: Any, since: datetime.datetime, **scope: Any
+) -> QuerySet:
+    return (
+        Assignment.objects.filter(
+            visible_assignments_q(scope_member(shape, **scope)), cycle_id=cycle_id
+        )
+        .filter(created_at__gt=since)
+        .order_by("-created_at", "-id")
+        .values_list(*NEW_ASSIGNMENT_FIELDS)
     )
-    return [{key: row[key] for key in keys} for row in rows]
 
 
 def _new_assignments(
@@ -192,11 +258,37 @@ def _new_assignments(
 ) -> list[dict[str, Any]]:
     if cycle is None:
         return []
-    return list(
-        Assignment.objects.filter(visible_assignments_q(membership), cycle=cycle)
-        .filter(created_at__gt=since)
-        .order_by("-created_at", "-id")
-        .values("id", "title", "priority", "type", "due_at")
+    rows = _run("new_assignments", _new_assignments_qs, membership, cycle_id=cycle.pk, since=since)
+    return [dict(zip(NEW_ASSIGNMENT_FIELDS, row, strict=True)) for row in rows]
+
+
+def _section_size_qs(*, team_id: Any, section: str) -> QuerySet:
+    # Grouped by the one team it filters on: one row, or none.
+    return (
+        Membership.objects.filter(team_id=team_id, section=section)
+        .values("team_id")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("n")
+    )
+
+
+def _section_practice_qs(
+    *, team_id: Any, section: str, since: datetime.datetime, until: datetime.datetime
+) -> QuerySet:
+    # Grouped by the one team it filters on: one row, or none when nobody practised.
+    return (
+        PracticeLog.objects.filter(
+            team_id=team_id,
+            user__memberships__team_id=team_id,
+            user__memberships__section=section,
+            occurred_at__gte=since,
+            occurred_at__lte=until,
+        )
+        .values("team_id")
+        .annotate(minutes=Sum("duration_minutes"), members=Count("user_id", distinct=True))
+        .order_by()
+        .values_list("minutes", "members")
     )
 
 
@@ -206,19 +298,23 @@ def _section(
     section = own_section(membership)
     if section is None:
         return None
-    member_count = Membership.objects.filter(team=team, section=section).count()
-    practice = PracticeLog.objects.filter(
-        team=team,
-        user__memberships__team=team,
-        user__memberships__section=section,
-        occurred_at__gte=since,
-        occurred_at__lte=until,
-    ).aggregate(minutes=Sum("duration_minutes"), members=Count("user_id", distinct=True))
+    size = prepared.run(
+        (__name__, "section_size"), _section_size_qs, team_id=team.pk, section=section
+    )
+    practice = prepared.run(
+        (__name__, "section_practice"),
+        _section_practice_qs,
+        team_id=team.pk,
+        section=section,
+        since=since,
+        until=until,
+    )
+    minutes, members = practice[0] if practice else (None, 0)
     return {
         "name": section,
-        "minutes": practice["minutes"] or 0,
-        "members_practised": practice["members"],
-        "member_count": member_count,
+        "minutes": minutes or 0,
+        "members_practised": members,
+        "member_count": size[0][0] if size else 0,
     }
 
 

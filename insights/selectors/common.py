@@ -164,11 +164,26 @@ def private_aggregate_scope_q(membership: Membership) -> Q:
 
 def blocking_due_q(now: datetime.datetime, *, days: int = WINDOW_DAYS) -> Q:
     """BLOCKING, not VERIFIED, due within ``days`` days or overdue."""
+    return blocking_due_until_q(now + datetime.timedelta(days=days))
+
+
+def blocking_due_until_q(due_limit: datetime.datetime) -> Q:
+    """BLOCKING, not VERIFIED, due at ``due_limit`` or before."""
     return Q(
         priority=Priority.BLOCKING,
         due_at__isnull=False,
-        due_at__lte=now + datetime.timedelta(days=days),
+        due_at__lte=due_limit,
     ) & ~Q(status=TicketStatus.VERIFIED)
+
+
+def due_bucket_bounds(today: datetime.date, tz: zoneinfo.ZoneInfo) -> dict[str, datetime.datetime]:
+    """The instants ``due_bucket_case`` compares with: today's and tomorrow's local midnight,
+    and the end of this Monday-to-Sunday week."""
+    return {
+        "start_today": local_midnight(today, tz),
+        "start_tomorrow": local_midnight(today + datetime.timedelta(days=1), tz),
+        "week_end": Window.week_of(today, tz).end,
+    }
 
 
 def due_bucket_expr(today: datetime.date, tz: zoneinfo.ZoneInfo, field: str = "due_at") -> Case:
@@ -177,14 +192,22 @@ def due_bucket_expr(today: datetime.date, tz: zoneinfo.ZoneInfo, field: str = "d
     overdue: a day before today; due_today: today; due_this_week: later this Monday-to-Sunday
     week; future: after this week; no_due_date: none.
     """
-    week = Window.week_of(today, tz)
-    start_today = local_midnight(today, tz)
-    start_tomorrow = local_midnight(today + datetime.timedelta(days=1), tz)
+    return due_bucket_case(**due_bucket_bounds(today, tz), field=field)
+
+
+def due_bucket_case(
+    *,
+    start_today: datetime.datetime,
+    start_tomorrow: datetime.datetime,
+    week_end: datetime.datetime,
+    field: str = "due_at",
+) -> Case:
+    """``due_bucket_expr`` over the instants of ``due_bucket_bounds``."""
     return Case(
         When(**{f"{field}__isnull": True}, then=Value(DueBucket.NO_DUE_DATE.value)),
         When(**{f"{field}__lt": start_today}, then=Value(DueBucket.OVERDUE.value)),
         When(**{f"{field}__lt": start_tomorrow}, then=Value(DueBucket.DUE_TODAY.value)),
-        When(**{f"{field}__lt": week.end}, then=Value(DueBucket.DUE_THIS_WEEK.value)),
+        When(**{f"{field}__lt": week_end}, then=Value(DueBucket.DUE_THIS_WEEK.value)),
         default=Value(DueBucket.FUTURE.value),
         output_field=CharField(),
     )

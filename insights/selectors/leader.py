@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
@@ -12,15 +13,20 @@ from insights.selectors.common import (
     PRIVATE_GROUP_MIN,
     WINDOW_DAYS,
     Window,
-    blocking_due_q,
+    blocking_due_until_q,
     cycle_json,
-    due_bucket_expr,
+    due_bucket_bounds,
+    due_bucket_case,
     leader_ticket_scope_q,
     private_aggregate_scope_q,
-    scoped_members_q,
 )
-from insights.selectors.practice_stats import member_practice_rows, section_practice_rows
+from insights.selectors.practice_stats import (
+    scoped_member_practice_rows,
+    scoped_section_practice_rows,
+)
+from practice import prepared
 from practice.models import priority_rank
+from practice.prepared import scope_member, scope_shape, scope_values
 from teams.access import is_admin, own_section
 from teams.models import Membership, RehearsalCycle, Team
 from tickets.models import Ticket, TicketStatus, TicketVisibility
@@ -32,14 +38,15 @@ VERIFICATION_QUEUE_LIMIT = 50
 RISK_FIELDS = ("blocking_due", "blocked", "resolved_not_verified")
 
 
-def scoped_members(membership: Membership) -> QuerySet[Membership]:
-    return Membership.objects.filter(scoped_members_q(membership))
-
-
 def risk_counts(now: datetime.datetime) -> dict[str, Count]:
     """The three risk measures of api.md → Dashboards, as conditional counts."""
+    return risk_counts_until(now + datetime.timedelta(days=WINDOW_DAYS))
+
+
+def risk_counts_until(due_limit: datetime.datetime) -> dict[str, Count]:
+    """``risk_counts`` with BLOCKING tickets due at ``due_limit`` or before."""
     return {
-        "blocking_due": Count("id", filter=blocking_due_q(now)),
+        "blocking_due": Count("id", filter=blocking_due_until_q(due_limit)),
         "blocked": Count("id", filter=Q(status=TicketStatus.BLOCKED)),
         "resolved_not_verified": Count("id", filter=Q(status=TicketStatus.RESOLVED)),
     }
@@ -53,25 +60,121 @@ def risk_tickets(membership: Membership) -> QuerySet[Ticket]:
     )
 
 
+# The dashboard's queries, each built from the caller's scope values (common.scope_values)
+# and run through practice.prepared: compiled once per shape (common.scope_shape).
+
+
+def _risk_qs(shape: tuple[str, bool], *, due_limit: datetime.datetime, **scope: Any) -> QuerySet:
+    return (
+        risk_tickets(scope_member(shape, **scope))
+        .values("section", "song_ref")
+        .annotate(**risk_counts_until(due_limit))
+        .order_by("song_ref", "section")
+        .values_list("section", "song_ref", *RISK_FIELDS)
+    )
+
+
+PRIVATE_AGGREGATE_KEYS = ("section", "category", "status", "priority", "song_ref", "due_bucket")
+
+
+def _private_aggregates_qs(
+    shape: tuple[str, bool],
+    *,
+    start_today: datetime.datetime,
+    start_tomorrow: datetime.datetime,
+    week_end: datetime.datetime,
+    **scope: Any,
+) -> QuerySet:
+    keys = PRIVATE_AGGREGATE_KEYS
+    return (
+        Ticket.objects.filter(private_aggregate_scope_q(scope_member(shape, **scope)))
+        .annotate(
+            due_bucket=due_bucket_case(
+                start_today=start_today, start_tomorrow=start_tomorrow, week_end=week_end
+            )
+        )
+        .values(*keys)
+        .annotate(count=Count("id"))
+        .filter(count__gte=PRIVATE_GROUP_MIN)
+        .order_by(*(F(key).asc(nulls_first=True) for key in keys))
+        .values_list(*keys, "count")
+    )
+
+
+def _member_ticket_counts_qs(shape: tuple[str, bool], **scope: Any) -> QuerySet:
+    return (
+        Ticket.objects.filter(
+            visible_tickets_q(scope_member(shape, **scope)),
+            owner_id__isnull=False,
+            status__in=[TicketStatus.OPEN, TicketStatus.IN_PROGRESS, TicketStatus.BLOCKED],
+        )
+        .values("owner_id")
+        .annotate(
+            open_count=Count(
+                "id", filter=Q(status__in=[TicketStatus.OPEN, TicketStatus.IN_PROGRESS])
+            ),
+            blocked_count=Count("id", filter=Q(status=TicketStatus.BLOCKED)),
+        )
+        .order_by()
+        .values_list("owner_id", "open_count", "blocked_count")
+    )
+
+
+TICKET_VISIBLE_FIELDS = ("id", "title", "priority", "status", "visibility", "section", "due_at")
+
+
+def _tickets_visible_qs(shape: tuple[str, bool], **scope: Any) -> QuerySet:
+    return (
+        Ticket.objects.filter(leader_ticket_scope_q(scope_member(shape, **scope)))
+        .exclude(visibility=TicketVisibility.PRIVATE)
+        .order_by(priority_rank(), F("due_at").asc(nulls_last=True), "-updated_at", "id")
+        .values_list(*TICKET_VISIBLE_FIELDS)[:TICKETS_VISIBLE_LIMIT]
+    )
+
+
+VERIFICATION_QUEUE_FIELDS = (
+    "id",
+    "title",
+    "section",
+    "song_ref",
+    "owner_id",
+    "resolved_at",
+    "resolved_note",
+)
+
+
+def _verification_queue_qs(shape: tuple[str, bool], **scope: Any) -> QuerySet:
+    return (
+        Ticket.objects.filter(verifiable_tickets_q(scope_member(shape, **scope)))
+        .order_by(F("resolved_at").asc(nulls_last=True), "id")
+        .values_list(*VERIFICATION_QUEUE_FIELDS)[:VERIFICATION_QUEUE_LIMIT]
+    )
+
+
+def _run(name: str, build: Any, membership: Membership, **values: Any) -> list[tuple]:
+    shape = scope_shape(membership)
+    return prepared.run(
+        (__name__, name, shape),
+        functools.partial(build, shape),
+        **scope_values(membership),
+        **values,
+    )
+
+
 def risk_summary(
     membership: Membership, member_sections: set[str], now: datetime.datetime
 ) -> dict[str, Any]:
     """Totals, per section and per song, from one query grouped by (section, song_ref)."""
     by_section_rows: dict[str | None, dict[str, int]] = {}
     by_song_rows: dict[str, dict[str, int]] = {}
-    rows = (
-        risk_tickets(membership)
-        .values("section", "song_ref")
-        .annotate(**risk_counts(now))
-        .order_by("song_ref", "section")
-    )
-    for row in rows:
-        targets = [by_section_rows.setdefault(row["section"], dict.fromkeys(RISK_FIELDS, 0))]
-        if row["song_ref"]:
-            targets.append(by_song_rows.setdefault(row["song_ref"], dict.fromkeys(RISK_FIELDS, 0)))
+    rows = _run("risk", _risk_qs, membership, due_limit=now + datetime.timedelta(days=WINDOW_DAYS))
+    for section, song_ref, *counts in rows:
+        targets = [by_section_rows.setdefault(section, dict.fromkeys(RISK_FIELDS, 0))]
+        if song_ref:
+            targets.append(by_song_rows.setdefault(song_ref, dict.fromkeys(RISK_FIELDS, 0)))
         for target in targets:
-            for name in RISK_FIELDS:
-                target[name] += row[name]
+            for name, value in zip(RISK_FIELDS, counts, strict=True):
+                target[name] += value
     totals = {name: sum(row[name] for row in by_section_rows.values()) for name in RISK_FIELDS}
     if is_admin(membership):
         sections = sorted(member_sections | {s for s in by_section_rows if s})
@@ -99,59 +202,32 @@ def private_ticket_aggregates(
     Only groups of PRIVATE_GROUP_MIN or more leave the database, and the rows carry no id,
     title, owner or creator: a leader learns how many, never whose.
     """
-    keys = ("section", "category", "status", "priority", "song_ref", "due_bucket")
-    rows = (
-        Ticket.objects.filter(private_aggregate_scope_q(membership))
-        .annotate(due_bucket=due_bucket_expr(today, team.tzinfo))
-        .values(*keys)
-        .annotate(count=Count("id"))
-        .filter(count__gte=PRIVATE_GROUP_MIN)
-        .order_by(*(F(key).asc(nulls_first=True) for key in keys))
+    rows = _run(
+        "private_aggregates",
+        _private_aggregates_qs,
+        membership,
+        **due_bucket_bounds(today, team.tzinfo),
     )
-    return [{key: row[key] for key in (*keys, "count")} for row in rows]
+    keys = (*PRIVATE_AGGREGATE_KEYS, "count")
+    return [dict(zip(keys, row, strict=True)) for row in rows]
 
 
-def member_ticket_counts(membership: Membership) -> dict[Any, dict[str, int]]:
-    """Per owner: OPEN + IN_PROGRESS and BLOCKED tickets, among those the caller may view."""
-    rows = (
-        Ticket.objects.filter(
-            visible_tickets_q(membership),
-            owner_id__isnull=False,
-            status__in=[TicketStatus.OPEN, TicketStatus.IN_PROGRESS, TicketStatus.BLOCKED],
-        )
-        .values("owner_id")
-        .annotate(
-            open_count=Count(
-                "id", filter=Q(status__in=[TicketStatus.OPEN, TicketStatus.IN_PROGRESS])
-            ),
-            blocked_count=Count("id", filter=Q(status=TicketStatus.BLOCKED)),
-        )
-        .order_by()
-    )
-    return {row["owner_id"]: row for row in rows}
+def member_ticket_counts(membership: Membership) -> dict[Any, tuple[int, int]]:
+    """Per owner: (OPEN + IN_PROGRESS, BLOCKED) tickets, among those the caller may view."""
+    rows = _run("member_ticket_counts", _member_ticket_counts_qs, membership)
+    return {owner_id: (open_count, blocked) for owner_id, open_count, blocked in rows}
 
 
 def tickets_visible(membership: Membership) -> list[dict[str, Any]]:
-    return list(
-        Ticket.objects.filter(leader_ticket_scope_q(membership))
-        .exclude(visibility=TicketVisibility.PRIVATE)
-        .order_by(priority_rank(), F("due_at").asc(nulls_last=True), "-updated_at", "id")
-        .values("id", "title", "priority", "status", "visibility", "section", "due_at")[
-            :TICKETS_VISIBLE_LIMIT
-        ]
-    )
+    rows = _run("tickets_visible", _tickets_visible_qs, membership)
+    return [dict(zip(TICKET_VISIBLE_FIELDS, row, strict=True)) for row in rows]
 
 
 def verification_queue(membership: Membership) -> list[dict[str, Any]]:
     """RESOLVED tickets the caller may verify, oldest resolution first (at most 50: the
     dashboard shows what to verify next; ``resolved_not_verified_count`` gives the backlog)."""
-    return list(
-        Ticket.objects.filter(verifiable_tickets_q(membership))
-        .order_by(F("resolved_at").asc(nulls_last=True), "id")
-        .values("id", "title", "section", "song_ref", "owner_id", "resolved_at", "resolved_note")[
-            :VERIFICATION_QUEUE_LIMIT
-        ]
-    )
+    rows = _run("verification_queue", _verification_queue_qs, membership)
+    return [dict(zip(VERIFICATION_QUEUE_FIELDS, row, strict=True)) for row in rows]
 
 
 def leader_dashboard_get(
@@ -162,7 +238,7 @@ def leader_dashboard_get(
     today = team.today()
     window = Window.last_days(today, team.tzinfo)
 
-    members = member_practice_rows(scoped_members(membership), window, team.tzinfo)
+    members = scoped_member_practice_rows(membership, window)
     practised = sum(1 for row in members if row["days_logged_7d"] > 0)
     compliance = {
         "logged_last_7_days_pct": round(practised / len(members), 2) if members else 0.0,
@@ -171,16 +247,19 @@ def leader_dashboard_get(
     }
 
     counts = member_ticket_counts(membership)
-    drilldown_members = [
-        {
-            "member_id": row["member_id"],
-            "name": row["name"],
-            "section": row["section"],
-            "open_ticket_count": counts.get(row["member_id"], {}).get("open_count", 0),
-            "blocked_count": counts.get(row["member_id"], {}).get("blocked_count", 0),
-        }
-        for row in members
-    ]
+    no_tickets = (0, 0)
+    drilldown_members = []
+    for row in members:
+        open_count, blocked_count = counts.get(row["member_id"], no_tickets)
+        drilldown_members.append(
+            {
+                "member_id": row["member_id"],
+                "name": row["name"],
+                "section": row["section"],
+                "open_ticket_count": open_count,
+                "blocked_count": blocked_count,
+            }
+        )
     member_sections = {row["section"] for row in members if row["section"]}
     return {
         "cycle": cycle_json(cycle),
@@ -230,7 +309,7 @@ def compliance_summary(sections: list[dict[str, Any]]) -> str:
 
 def compliance_insights_get(*, team: Team, membership: Membership) -> dict[str, Any]:
     window = Window.last_days(team.today(), team.tzinfo)
-    sections = section_practice_rows(scoped_members(membership), window, team.tzinfo)
+    sections = scoped_section_practice_rows(membership, window)
     return {
         "sections": sections,
         "summary": compliance_summary(sections),

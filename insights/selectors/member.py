@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from typing import Any
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from insights.selectors.common import (
@@ -15,7 +16,9 @@ from insights.selectors.common import (
     cycle_json,
     longest_streak,
 )
+from practice import prepared
 from practice.models import Assignment, PracticeDay, priority_rank
+from practice.prepared import scope_member, scope_shape, scope_values
 from practice.visibility import visible_assignments_q
 from teams.models import Membership, RehearsalCycle, Team
 from tickets.models import CLOSED_STATUSES, Ticket, TicketStatus
@@ -25,15 +28,81 @@ DUE_SOON_LIMIT = 10
 QUICK_LOG_DURATION_MIN = 20
 
 
+def _practice_days_qs(*, team_id: Any, user_id: Any) -> QuerySet:
+    return PracticeDay.objects.filter(team_id=team_id, user_id=user_id).values_list(
+        "day", "sessions", "minutes"
+    )
+
+
 def practice_days_for_user(team: Team, user_id: Any) -> dict[datetime.date, tuple[int, int]]:
     """Every day (team timezone) the user practised in this team → (sessions, minutes).
 
     One query over the user's practice rollups (one row per day practised), never their logs.
     """
-    rows = PracticeDay.objects.filter(team=team, user_id=user_id).values_list(
-        "day", "sessions", "minutes"
+    rows = prepared.run(
+        (__name__, "practice_days"), _practice_days_qs, team_id=team.pk, user_id=user_id
     )
     return {day: (sessions, minutes) for day, sessions, minutes in rows}
+
+
+# The dashboard's queries, built from the caller's scope values (common.scope_values) and run
+# through practice.prepared: compiled once per shape (common.scope_shape).
+
+ASSIGNMENT_FIELDS = ("id", "title", "priority", "type", "scope", "section", "due_at")
+DUE_SOON_FIELDS = ("id", "title", "priority", "status", "due_at", "visibility")
+
+
+def _assignments_qs(shape: tuple[str, bool], *, cycle_id: Any, **scope: Any) -> QuerySet:
+    return (
+        Assignment.objects.filter(
+            visible_assignments_q(scope_member(shape, **scope)), cycle_id=cycle_id
+        )
+        .order_by(priority_rank(), F("due_at").asc(nulls_last=True), "-created_at", "id")
+        .values_list(*ASSIGNMENT_FIELDS)
+    )
+
+
+def _progress_qs(shape: tuple[str, bool], *, cycle_id: Any, **scope: Any) -> QuerySet:
+    # Grouped by the one owner it filters on: one row, or none when they own no ticket.
+    return (
+        Ticket.objects.filter(
+            team_id=scope["team_id"], cycle_id=cycle_id, owner_id=scope["user_id"]
+        )
+        .values("owner_id")
+        .annotate(
+            resolved=Count("id", filter=Q(status__in=CLOSED_STATUSES)),
+            verified=Count("id", filter=Q(status=TicketStatus.VERIFIED)),
+        )
+        .order_by()
+        .values_list("resolved", "verified")
+    )
+
+
+def _due_soon_qs(
+    shape: tuple[str, bool], *, due_limit: datetime.datetime, **scope: Any
+) -> QuerySet:
+    user_id = scope["user_id"]
+    return (
+        Ticket.objects.filter(
+            visible_tickets_q(scope_member(shape, **scope)),
+            Q(owner_id=user_id) | Q(created_by_id=user_id),
+            due_at__isnull=False,
+            due_at__lte=due_limit,
+        )
+        .exclude(status__in=CLOSED_STATUSES)
+        .order_by("due_at", priority_rank(), "id")
+        .values_list(*DUE_SOON_FIELDS)[:DUE_SOON_LIMIT]
+    )
+
+
+def _run(name: str, build: Any, membership: Membership, **values: Any) -> list[tuple]:
+    shape = scope_shape(membership)
+    return prepared.run(
+        (__name__, name, shape),
+        functools.partial(build, shape),
+        **scope_values(membership),
+        **values,
+    )
 
 
 def weekly_summary(
@@ -66,27 +135,21 @@ def member_dashboard_get(
     assignments: list[dict[str, Any]] = []
     progress = {"tickets_resolved_this_cycle": 0, "tickets_verified_this_cycle": 0}
     if cycle is not None:
-        assignments = list(
-            Assignment.objects.filter(visible_assignments_q(membership), cycle=cycle)
-            .order_by(priority_rank(), F("due_at").asc(nulls_last=True), "-created_at", "id")
-            .values("id", "title", "priority", "type", "scope", "section", "due_at")
-        )
-        progress = Ticket.objects.filter(team=team, cycle=cycle, owner_id=user_id).aggregate(
-            tickets_resolved_this_cycle=Count("id", filter=Q(status__in=CLOSED_STATUSES)),
-            tickets_verified_this_cycle=Count("id", filter=Q(status=TicketStatus.VERIFIED)),
-        )
+        rows = _run("assignments", _assignments_qs, membership, cycle_id=cycle.pk)
+        assignments = [dict(zip(ASSIGNMENT_FIELDS, row, strict=True)) for row in rows]
+        for resolved, verified in _run("progress", _progress_qs, membership, cycle_id=cycle.pk):
+            progress = {
+                "tickets_resolved_this_cycle": resolved,
+                "tickets_verified_this_cycle": verified,
+            }
 
-    due_soon = list(
-        Ticket.objects.filter(
-            visible_tickets_q(membership),
-            Q(owner_id=user_id) | Q(created_by_id=user_id),
-            due_at__isnull=False,
-            due_at__lte=now + datetime.timedelta(days=WINDOW_DAYS),
-        )
-        .exclude(status__in=CLOSED_STATUSES)
-        .order_by("due_at", priority_rank(), "id")
-        .values("id", "title", "priority", "status", "due_at", "visibility")[:DUE_SOON_LIMIT]
+    rows = _run(
+        "due_soon",
+        _due_soon_qs,
+        membership,
+        due_limit=now + datetime.timedelta(days=WINDOW_DAYS),
     )
+    due_soon = [dict(zip(DUE_SOON_FIELDS, row, strict=True)) for row in rows]
 
     days = practice_days_for_user(team, user_id)
     return {

@@ -18,13 +18,17 @@ the same linear interpolation as PostgreSQL's ``percentile_cont`` (SQLite has no
 from __future__ import annotations
 
 import datetime
+import functools
 import math
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Subquery
+from django.db.models import CharField, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models.functions import Cast
 
 from insights.selectors.common import (
     PRIVATE_GROUP_MIN,
@@ -33,6 +37,8 @@ from insights.selectors.common import (
     private_aggregate_scope_q,
 )
 from insights.selectors.weekly import _q_matches
+from practice import prepared
+from practice.prepared import scope_member, scope_shape, scope_values
 from practiceops.core.errors import ValidationFailed
 from teams.access import is_admin, own_section
 from teams.models import Membership, Team
@@ -130,41 +136,61 @@ def _keys_of(section: str | None, song_ref: str | None) -> list[tuple[str, Any]]
 
 
 class _Rows:
-    """TEAM/SECTION tickets add to the team, section and song rows at once; PRIVATE ones are
-    held per (section, song_ref) cell, the leader dashboard's finest grouping, and a cell's
-    figure joins the rows only when PRIVATE_GROUP_MIN tickets or more are behind it. Every row
-    is then a sum of whole cells, so no difference between two rows isolates a small group."""
+    """Every fetched row adds to one cell: (PRIVATE or not, section, song_ref), the leader
+    dashboard's finest grouping. A TEAM/SECTION cell then adds to the team, section and song
+    rows whole; a PRIVATE cell's figure joins them only when PRIVATE_GROUP_MIN tickets or more
+    are behind it. Every row is then a sum of whole cells, so no difference between two rows
+    isolates a small group."""
 
     def __init__(self) -> None:
-        self.rows: dict[tuple[str, Any], _Figures] = defaultdict(_Figures)
-        self.cells: dict[tuple[Any, Any], _Figures] = defaultdict(_Figures)
+        self.cells: dict[tuple[bool, Any, Any], _Figures] = {}
 
-    def targets(self, section: str | None, song_ref: str | None, visibility: str) -> list[_Figures]:
-        if visibility == TicketVisibility.PRIVATE:
-            return [self.cells[(section or None, song_ref or None)]]
-        return [self.rows[key] for key in _keys_of(section, song_ref)]
+    def cell(self, section: str | None, song_ref: str | None, visibility: str) -> _Figures:
+        key = (visibility == TicketVisibility.PRIVATE, section or None, song_ref or None)
+        figures = self.cells.get(key)
+        if figures is None:
+            figures = self.cells[key] = _Figures()
+        return figures
 
     def add(
         self, section: Any, song_ref: Any, visibility: str, measure: str, value: int, tickets: int
     ) -> None:
-        for target in self.targets(section, song_ref, visibility):
-            target.counts[measure] += value
-            target.tickets[measure] += tickets
+        target = self.cell(section, song_ref, visibility)
+        target.counts[measure] += value
+        target.tickets[measure] += tickets
 
     def outcomes(self) -> dict[tuple[str, Any], dict[str, Any]]:
-        for (section, song_ref), cell in self.cells.items():
-            rows = [self.rows[key] for key in _keys_of(section, song_ref)]
-            for measure in COUNT_MEASURES:
-                if cell.tickets[measure] >= PRIVATE_GROUP_MIN:
-                    for row in rows:
-                        row.counts[measure] += cell.counts[measure]
-            if len(cell.hours) >= PRIVATE_GROUP_MIN:
-                for row in rows:
+        rows: dict[tuple[str, Any], _Figures] = defaultdict(_Figures)
+        for (private, section, song_ref), cell in self.cells.items():
+            targets = [rows[key] for key in _keys_of(section, song_ref)]
+            counted = [
+                measure
+                for measure in COUNT_MEASURES
+                if not private or cell.tickets[measure] >= PRIVATE_GROUP_MIN
+            ]
+            with_hours = cell.hours and (not private or len(cell.hours) >= PRIVATE_GROUP_MIN)
+            with_logs = cell.logs and (not private or len(cell.linked_tickets) >= PRIVATE_GROUP_MIN)
+            for row in targets:
+                for measure in counted:
+                    row.counts[measure] += cell.counts[measure]
+                if with_hours:
                     row.hours.extend(cell.hours)
-            if len(cell.linked_tickets) >= PRIVATE_GROUP_MIN:
-                for row in rows:
+                if with_logs:
+                    # A log linked to tickets of several cells of one row counts once in it.
                     row.logs.update(cell.logs)
-        return {key: row.outcome() for key, row in self.rows.items()}
+        return {key: row.outcome() for key, row in rows.items()}
+
+
+def _prefixed(q: Q, prefix: str) -> Q:
+    """``q`` with every lookup taken through the relation ``prefix`` (``"ticket__"``)."""
+    clone = Q()
+    clone.connector = q.connector
+    clone.negated = q.negated
+    clone.children = [
+        _prefixed(child, prefix) if isinstance(child, Q) else (prefix + child[0], child[1])
+        for child in q.children
+    ]
+    return clone
 
 
 def scope_q(membership: Membership) -> Q:
@@ -178,25 +204,28 @@ class _Fetched:
     (team_id, visibility, section, song_ref) so a batch can be split by reader afterwards."""
 
     counts: list[tuple] = field(default_factory=list)  # ..., opened, verified, open_now
-    durations: list[tuple] = field(default_factory=list)  # ..., hours
+    # ..., verified_at - created_at: instants, not wall-clock times (a DST change in between
+    # does not add or lose an hour).
+    durations: list[tuple] = field(default_factory=list)
     activities: list[tuple] = field(default_factory=list)  # ..., reopened, released
     links: list[tuple] = field(default_factory=list)  # ..., log id, minutes, ticket id
 
 
-def _fetch(tickets_q: Q, window: Window) -> _Fetched:
-    """Four queries over the tickets matching ``tickets_q`` (a leader's scope, or whole teams
-    for a digest batch)."""
+FETCHED = ("counts", "durations", "activities", "links")
+
+
+def _querysets(tickets_q: Q, start: datetime.datetime, end: datetime.datetime) -> list[QuerySet]:
+    """The four queries (in ``FETCHED`` order) over the tickets matching ``tickets_q`` (a
+    leader's scope, or whole teams for a digest batch) and the window [start, end)."""
+    window = Window(first_day=None, last_day=None, start=start, end=end)  # type: ignore[arg-type]
     head = ("team_id", "visibility", "section", "song_ref")
-    fetched = _Fetched()
-    fetched.counts = list(
+    counts = (
         Ticket.objects.filter(tickets_q)
         .values(*head)
         .annotate(
             opened=Count("id", filter=window.q("created_at")),
             verified=Count("id", filter=window.q("verified_at")),
-            open_now=Count(
-                "id", filter=~Q(status=TicketStatus.VERIFIED) & Q(created_at__lt=window.end)
-            ),
+            open_now=Count("id", filter=~Q(status=TicketStatus.VERIFIED) & Q(created_at__lt=end)),
         )
         .order_by()
         .values_list(*head, "opened", "verified", "open_now")
@@ -207,15 +236,14 @@ def _fetch(tickets_q: Q, window: Window) -> _Fetched:
         .annotate(
             took=ExpressionWrapper(F("verified_at") - F("created_at"), output_field=DurationField())
         )
+        .order_by(*head)
         .values_list(*head, "took")
     )
-    # Instants, not wall-clock times: a DST change in between does not add or lose an hour.
-    fetched.durations = [(*row[:4], row[4].total_seconds() / 3600) for row in durations]
-    scoped_ids = Subquery(Ticket.objects.filter(tickets_q).values("id"))
+    through_tickets_q = _prefixed(tickets_q, "ticket__")
     ticket_head = tuple(f"ticket__{name}" for name in head)
-    fetched.activities = list(
+    activities = (
         TicketActivity.objects.filter(
-            window.q("created_at"), reopen_q() | stale_release_q(), ticket_id__in=scoped_ids
+            window.q("created_at"), reopen_q() | stale_release_q(), through_tickets_q
         )
         .values("ticket_id", *ticket_head)
         .annotate(
@@ -225,37 +253,99 @@ def _fetch(tickets_q: Q, window: Window) -> _Fetched:
         .order_by()
         .values_list(*ticket_head, "reopened", "released")
     )
-    fetched.links = list(
+    # The log and ticket ids only ever serve as keys: as text, not one UUID object each.
+    links = (
         Ticket.practice_logs.through.objects.filter(
-            window.q("practicelog__occurred_at"), ticket_id__in=scoped_ids
-        ).values_list(*ticket_head, "practicelog_id", "practicelog__duration_minutes", "ticket_id")
+            window.q("practicelog__occurred_at"), through_tickets_q
+        )
+        .annotate(
+            log_key=Cast("practicelog_id", CharField()),
+            ticket_key=Cast("ticket_id", CharField()),
+        )
+        .order_by(*ticket_head)
+        .values_list(*ticket_head, "log_key", "practicelog__duration_minutes", "ticket_key")
     )
-    return fetched
+    return [counts, durations, activities, links]
+
+
+def _fetched(results: list[list[tuple]]) -> _Fetched:
+    counts, durations, activities, links = results
+    return _Fetched(counts=counts, durations=durations, activities=activities, links=links)
+
+
+def _fetch(tickets_q: Q, window: Window) -> _Fetched:
+    """Four queries over the tickets matching ``tickets_q``."""
+    return _fetched([list(qs) for qs in _querysets(tickets_q, window.start, window.end)])
+
+
+def _scoped_qs(
+    shape: tuple[str, bool],
+    index: int,
+    *,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    **scope: Any,
+) -> QuerySet:
+    return _querysets(scope_q(scope_member(shape, **scope)), start, end)[index]
+
+
+def _fetch_scoped(membership: Membership, window: Window) -> _Fetched:
+    """``_fetch`` over a leader's scope (``scope_q``), through queries compiled once per scope
+    shape (practice.prepared)."""
+    shape = scope_shape(membership)
+    values = scope_values(membership)
+    return _fetched(
+        [
+            prepared.run(
+                (__name__, name, shape),
+                functools.partial(_scoped_qs, shape, index),
+                **values,
+                start=window.start,
+                end=window.end,
+            )
+            for index, name in enumerate(FETCHED)
+        ]
+    )
+
+
+# (visibility, section, song_ref): what a cell is keyed by. Grouping is right in any order;
+# the order only makes the runs long.
+_HEAD = itemgetter(1, 2, 3)
+_LOG, _MINUTES, _TICKET = itemgetter(4), itemgetter(5), itemgetter(6)
 
 
 def _accumulate(fetched: _Fetched, keep: Callable[[tuple], bool] | None = None) -> _Rows:
-    """The rows' figures from fetched result sets, keeping only the rows ``keep`` accepts."""
+    """The cells' figures from fetched result sets, keeping only the rows ``keep`` accepts."""
     acc = _Rows()
 
     def kept(rows: list[tuple]) -> list[tuple]:
         return rows if keep is None else [row for row in rows if keep(row)]
 
-    for _, visibility, section, song_ref, *values in kept(fetched.counts):
-        for name, value in zip(("opened", "verified", "open_now"), values, strict=True):
-            acc.add(section, song_ref, visibility, name, value, value)
-    for _, visibility, section, song_ref, hours in kept(fetched.durations):
-        for target in acc.targets(section, song_ref, visibility):
-            target.hours.append(hours)
+    for _, visibility, section, song_ref, opened, verified, open_now in kept(fetched.counts):
+        figures = acc.cell(section, song_ref, visibility)
+        counts, tickets = figures.counts, figures.tickets
+        counts["opened"] += opened
+        counts["verified"] += verified
+        counts["open_now"] += open_now
+        tickets["opened"] += opened
+        tickets["verified"] += verified
+        tickets["open_now"] += open_now
+    # Durations and links come ordered by their head: one cell lookup per run of equal heads.
+    for head, run in groupby(kept(fetched.durations), key=_HEAD):
+        acc.cell(head[1], head[2], head[0]).hours.extend(
+            took.total_seconds() / 3600 for *_, took in run
+        )
     for _, visibility, section, song_ref, reopened, released in kept(fetched.activities):
         # One row per ticket: each counts as one ticket behind its events.
         for name, value in (("reopened", reopened), ("stale_claims_released", released)):
             if value:
                 acc.add(section, song_ref, visibility, name, value, 1)
-    for _, visibility, section, song_ref, log_id, minutes, ticket_id in kept(fetched.links):
-        # A log linked to several tickets of one row counts once in that row.
-        for target in acc.targets(section, song_ref, visibility):
-            target.logs[log_id] = minutes
-            target.linked_tickets.add(ticket_id)
+    for head, run in groupby(kept(fetched.links), key=_HEAD):
+        target = acc.cell(head[1], head[2], head[0])
+        rows = list(run)
+        # A log linked to several tickets of one cell counts once in it.
+        target.logs.update(zip(map(_LOG, rows), map(_MINUTES, rows), strict=True))
+        target.linked_tickets.update(map(_TICKET, rows))
     return acc
 
 
@@ -274,6 +364,15 @@ def _has_figures(outcome: dict[str, Any]) -> bool:
     return any(outcome[name] for name in OUTCOME_FIELDS)
 
 
+def _member_sections_qs(*, team_id: Any) -> QuerySet:
+    return (
+        Membership.objects.filter(team_id=team_id, section__isnull=False)
+        .exclude(section="")
+        .values_list("section")
+        .distinct()
+    )
+
+
 def outcomes_get(
     *,
     team: Team,
@@ -286,15 +385,15 @@ def outcomes_get(
     timezone (default: the 28 days ending today). A fixed number of queries."""
     today = today or team.today()
     window = outcome_window(team, date_from, date_to, today)
-    outcomes = _accumulate(_fetch(scope_q(membership), window)).outcomes()
+    outcomes = _accumulate(_fetch_scoped(membership, window)).outcomes()
     empty = _Figures().outcome()
     if is_admin(membership):
-        member_sections = set(
-            Membership.objects.filter(team=team, section__isnull=False)
-            .exclude(section="")
-            .values_list("section", flat=True)
-            .distinct()
-        )
+        member_sections = {
+            section
+            for (section,) in prepared.run(
+                (__name__, "member_sections"), _member_sections_qs, team_id=team.pk
+            )
+        }
         named = member_sections | {
             key[1] for key in outcomes if key[0] == "section" and key[1] is not None
         }

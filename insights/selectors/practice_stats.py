@@ -6,6 +6,8 @@ reports exactly what the dashboard shows.
 
 from __future__ import annotations
 
+import datetime
+import functools
 from typing import Any
 
 from django.db.models import (
@@ -21,8 +23,14 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from insights.selectors.common import UNASSIGNED_SECTION, Window
+from insights.selectors.common import (
+    UNASSIGNED_SECTION,
+    Window,
+    scoped_members_q,
+)
+from practice import prepared
 from practice.models import PracticeDay, PracticeLog
+from practice.prepared import scope_member, scope_shape, scope_values
 from teams.models import Membership
 
 
@@ -73,14 +81,17 @@ def member_practice_qs(members: QuerySet[Membership], window: Window, tz: Any) -
     )
 
 
-def member_practice_rows(
-    members: QuerySet[Membership], window: Window, tz: Any
-) -> list[dict[str, Any]]:
-    """The dashboard's ``practice_days_by_member`` items for ``members``."""
-    # Only the columns the dashboard shows: each id column costs a UUID parse per member.
-    rows = member_practice_qs(members, window, tz).values_list(
-        "user_id", "user__display_name", "section", "days_logged", "minutes", "last_logged_at"
-    )
+MEMBER_PRACTICE_COLUMNS = (
+    "user_id",
+    "user__display_name",
+    "section",
+    "days_logged",
+    "minutes",
+    "last_logged_at",
+)
+
+
+def _member_practice_items(rows: Any) -> list[dict[str, Any]]:
     return [
         {
             "member_id": user_id,
@@ -94,39 +105,93 @@ def member_practice_rows(
     ]
 
 
-def section_practice_rows(
-    members: QuerySet[Membership], window: Window, tz: Any
-) -> list[dict[str, Any]]:
-    """Per section of ``members`` ("Unassigned" when none): member count and practice days.
+def _scoped_member_practice_qs(
+    shape: tuple[str, bool],
+    *,
+    first_day: datetime.date,
+    last_day: datetime.date,
+    **scope: Any,
+) -> QuerySet:
+    members = Membership.objects.filter(scoped_members_q(scope_member(shape, **scope)))
+    window = Window(first_day=first_day, last_day=last_day, start=None, end=None)  # type: ignore[arg-type]
+    return member_practice_qs(members, window, None).values_list(*MEMBER_PRACTICE_COLUMNS)
 
-    Each member's practice days in the window (their rollup rows) come from a correlated
-    subquery, summed per section in the same statement: one query, whatever the number of
-    members or logs.
-    """
+
+def scoped_member_practice_rows(membership: Membership, window: Window) -> list[dict[str, Any]]:
+    """The dashboard's ``practice_days_by_member`` items for the members a leader looks after
+    (``scoped_members_q``), through a query compiled once per scope shape (practice.prepared)."""
+    shape = scope_shape(membership)
+    rows = prepared.run(
+        (__name__, "scoped_member_practice", shape),
+        functools.partial(_scoped_member_practice_qs, shape),
+        **scope_values(membership),
+        first_day=window.first_day,
+        last_day=window.last_day,
+    )
+    return _member_practice_items(rows)
+
+
+def _section_days_qs(
+    members: QuerySet[Membership], first_day: datetime.date, last_day: datetime.date
+) -> QuerySet:
     days = (
         PracticeDay.objects.filter(
             team_id=OuterRef("team_id"),
             user_id=OuterRef("user_id"),
-            day__gte=window.first_day,
-            day__lte=window.last_day,
+            day__gte=first_day,
+            day__lte=last_day,
         )
         .values("user_id")
         .annotate(n=Count("id"))
         .values("n")
     )
-    rows = (
+    return (
         members.annotate(days=Coalesce(Subquery(days, output_field=IntegerField()), 0))
         .values("section")
         .annotate(member_count=Count("id"), total_days=Sum("days"))
         .order_by()
+        .values_list("section", "member_count", "total_days")
     )
+
+
+def _scoped_section_days_qs(
+    shape: tuple[str, bool],
+    *,
+    first_day: datetime.date,
+    last_day: datetime.date,
+    **scope: Any,
+) -> QuerySet:
+    members = Membership.objects.filter(scoped_members_q(scope_member(shape, **scope)))
+    return _section_days_qs(members, first_day, last_day)
+
+
+def scoped_section_practice_rows(membership: Membership, window: Window) -> list[dict[str, Any]]:
+    """Per section of the members a leader looks after ("Unassigned" when none): member count
+    and practice days in ``window``.
+
+    Each member's practice days in the window (their rollup rows) come from a correlated
+    subquery, summed per section in the same statement: one query, whatever the number of
+    members or logs. Compiled once per scope shape (practice.prepared).
+    """
+    shape = scope_shape(membership)
+    rows = prepared.run(
+        (__name__, "scoped_section_days", shape),
+        functools.partial(_scoped_section_days_qs, shape),
+        **scope_values(membership),
+        first_day=window.first_day,
+        last_day=window.last_day,
+    )
+    return _section_items(rows)
+
+
+def _section_items(rows: Any) -> list[dict[str, Any]]:
     merged: dict[str, dict[str, int]] = {}
-    for row in rows:
+    for section, member_count, total_days in rows:
         # NULL and "" both mean no section; they merge into one "Unassigned" row.
-        label = row["section"] or UNASSIGNED_SECTION
+        label = section or UNASSIGNED_SECTION
         entry = merged.setdefault(label, {"member_count": 0, "total_days": 0})
-        entry["member_count"] += row["member_count"]
-        entry["total_days"] += row["total_days"] or 0
+        entry["member_count"] += member_count
+        entry["total_days"] += total_days or 0
     labels = sorted(label for label in merged if label != UNASSIGNED_SECTION)
     if UNASSIGNED_SECTION in merged:
         labels.append(UNASSIGNED_SECTION)

@@ -27,8 +27,14 @@ from practice.api.serializers import (
 )
 from practice.models import AssignmentScope, AssignmentType, Priority
 from practiceops.core.errors import ValidationFailed
-from practiceops.core.pagination import paginate
-from practiceops.core.params import query_bool, query_choice, query_date, query_text
+from practiceops.core.pagination import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    encode_cursor,
+    paginate,
+    parse_keys,
+)
+from practiceops.core.params import query_bool, query_choice, query_date, query_int, query_text
 from practiceops.core.viewsets import ScopedViewSet, requires
 from teams.api.permissions import IsSectionLeader, IsTeamMember
 from teams.api.viewsets import CycleScopedViewSet, TeamScopedViewSet
@@ -52,12 +58,35 @@ def _assignment(assignment: Any) -> dict[str, Any]:
     return AssignmentOutput(assignment).data
 
 
-def _practice_log_page(params: Any, membership: Any, logs: Any) -> dict[str, Any]:
+def _practice_log_page(
+    params: Any,
+    membership: Any,
+    *,
+    team: Any,
+    scope: Any,
+    cycle: Any = None,
+    date_from: Any = None,
+    date_to: Any = None,
+) -> dict[str, Any]:
     def serialize(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         links = selectors.practice_log_links(membership, [row["id"] for row in rows])
         return [practice_log_data(row, links[row["id"]]) for row in rows]
 
-    return paginate(params, logs, selectors.PRACTICE_LOG_ORDERING, serialize)
+    window = {"cycle": cycle, "date_from": date_from, "date_to": date_to}
+    if params.get("cursor"):
+        logs = selectors.practice_log_list_for_user(membership, team=team, scope=scope, **window)
+        return paginate(params, logs, selectors.PRACTICE_LOG_ORDERING, serialize)
+    # The first page, which most requests ask for: paginate's answer without a cursor, from a
+    # query compiled once per shape.
+    limit = query_int(params, "limit", DEFAULT_LIMIT, minimum=1, maximum=MAX_LIMIT)
+    rows = selectors.practice_log_first_page(team=team, scope=scope, limit=limit, **window)
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        keys = parse_keys(selectors.PRACTICE_LOG_ORDERING)
+        next_cursor = encode_cursor([last[name] for name, _ in keys])
+    return {"items": serialize(rows), "next_cursor": next_cursor}
 
 
 def _practice_log(membership: Any, log: Any, *, linked: bool = True) -> dict[str, Any]:
@@ -195,10 +224,9 @@ class CyclePracticeLogViewSet(CycleScopedViewSet):
         scope = selectors.practice_log_scope(
             membership, me=bool(query_bool(params, "me", True)), section=_section_param(params)
         )
-        logs = selectors.practice_log_list_for_user(
-            membership, team=cycle.team, scope=scope, cycle=cycle
+        return Response(
+            _practice_log_page(params, membership, team=cycle.team, scope=scope, cycle=cycle)
         )
-        return Response(_practice_log_page(params, membership, logs))
 
 
 class TeamPracticeLogViewSet(TeamScopedViewSet):
@@ -215,10 +243,10 @@ class TeamPracticeLogViewSet(TeamScopedViewSet):
             membership, me=bool(query_bool(params, "me", True)), section=_section_param(params)
         )
         date_from, date_to = _window(params)
-        logs = selectors.practice_log_list_for_user(
-            membership, team=self.team, scope=scope, date_from=date_from, date_to=date_to
+        page = _practice_log_page(
+            params, membership, team=self.team, scope=scope, date_from=date_from, date_to=date_to
         )
-        return Response(_practice_log_page(params, membership, logs))
+        return Response(page)
 
 
 class JSONErrorsOnly(BaseContentNegotiation):

@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from accounts.services import token_pair_for_user
 from accounts.tests.factories import UserFactory
+from practiceops.core import prepared
 from teams.models import Membership, Role, Team
 from teams.tests.factories import CycleFactory, MembershipFactory, TeamFactory
 
@@ -47,6 +48,13 @@ def make_persona(
         MembershipFactory(team=team, user=user, role=role, section=section) if team else None
     )
     return Persona(user=user, membership=membership, client=authed_client(user))
+
+
+@pytest.fixture(autouse=True)
+def verify_prepared_queries(monkeypatch):
+    """Every prepared query of every test is checked against the ORM's own SQL and parameters
+    for the same values (practiceops/core/prepared.py)."""
+    monkeypatch.setattr(prepared, "VERIFY", True)
 
 
 @pytest.fixture

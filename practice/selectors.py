@@ -10,9 +10,10 @@ from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 
-from practice import links, prepared
+from practice import links
 from practice.models import Assignment, PracticeLog, priority_rank
 from practice.visibility import assignment_scope_q, visible_assignments_q
+from practiceops.core import prepared
 from practiceops.core.errors import Forbidden, NotFound
 from practiceops.core.pagination import null_flag
 from practiceops.core.params import parse_uuid
@@ -23,6 +24,9 @@ from teams.access import (
     is_leader,
     own_section,
     require_role,
+    scope_member,
+    scope_shape,
+    scope_values,
 )
 from teams.models import Membership, RehearsalCycle, Role, Team
 
@@ -248,7 +252,7 @@ def practice_log_first_page(
     date_to: datetime.date | None = None,
 ) -> list[dict[str, Any]]:
     """The first ``limit + 1`` rows of ``practice_log_list_for_user`` (the extra row tells
-    whether there is a next page), through a query compiled once per shape (practice.prepared):
+    whether there is a next page), through a query compiled once per shape (practiceops.core.prepared):
     which filters apply, and the limit."""
     filters = _scope_filters(team, scope, cycle, date_from, date_to)
     rows = prepared.run(
@@ -263,7 +267,7 @@ LogLinks = dict[str, list[dict[str, Any]]]
 
 
 def _assignment_links_qs(shape: tuple[str, bool], count: int, **values: Any) -> QuerySet:
-    viewer = prepared.scope_member(shape, *_viewer_values(values))
+    viewer = scope_member(shape, *_viewer_values(values))
     log_ids = [values[f"log{i}"] for i in range(count)]
     # From the link table, by the page's few log ids. The logs are of the viewer's team and a
     # log links only assignments of its own cycle (services._resolve_assignments), so only the
@@ -279,7 +283,7 @@ def _assignment_links_qs(shape: tuple[str, bool], count: int, **values: Any) -> 
 
 
 def _ticket_links_qs(shape: tuple[str, bool], count: int, **values: Any) -> QuerySet:
-    viewer = prepared.scope_member(shape, *_viewer_values(values))
+    viewer = scope_member(shape, *_viewer_values(values))
     log_ids = [values[f"log{i}"] for i in range(count)]
     ticket_model = PracticeLog._meta.get_field("tickets").related_model
     tickets = ticket_model.objects.filter(team_id=viewer.team_id, practice_logs__in=log_ids)
@@ -298,16 +302,16 @@ def _viewer_values(values: dict[str, Any]) -> tuple[Any, Any, Any]:
 def practice_log_links(viewer: Membership, log_ids: list[uuid.UUID]) -> dict[uuid.UUID, LogLinks]:
     """Per log id: the linked assignments ``{id, title, type}`` and tickets ``{id, title,
     status}`` that ``viewer`` may see, oldest first. Two queries, whatever the number of logs,
-    each compiled once per viewer shape and number of logs (practice.prepared).
+    each compiled once per viewer shape and number of logs (practiceops.core.prepared).
 
     ``log_ids`` are logs of the viewer's team (every caller lists or reads that team's logs).
     """
     result: dict[uuid.UUID, LogLinks] = {pk: {"assignments": [], "tickets": []} for pk in log_ids}
     if not log_ids:
         return result
-    shape = prepared.scope_shape(viewer)
+    shape = scope_shape(viewer)
     values = {
-        **prepared.scope_values(viewer),
+        **scope_values(viewer),
         **{f"log{i}": pk for i, pk in enumerate(log_ids)},
     }
     count = len(log_ids)

@@ -163,3 +163,27 @@ _CYCLE_AND_CALLER = ModelRows(
     "FROM {c} INNER JOIN {t} ON t.id = c.team_id"
     " LEFT JOIN {m} ON m.team_id = t.id AND m.user_id = %s WHERE c.id = %s",
 )
+
+
+# The caller's scope as a prepared query's shape and values (practiceops/core/prepared.py).
+
+
+def scope_shape(membership: Membership) -> tuple[str, bool]:
+    """What in a membership changes the SQL of the scope filters: the role, having a section."""
+    return (membership.role, own_section(membership) is not None)
+
+
+def scope_values(membership: Membership) -> dict[str, Any]:
+    """What in a membership the scope filters compare with (the section only when it has one)."""
+    values = {"team_id": membership.team_id, "user_id": membership.user_id}
+    section = own_section(membership)
+    if section is not None:
+        values["section"] = section
+    return values
+
+
+def scope_member(
+    shape: tuple[str, bool], team_id: Any, user_id: Any, section: str | None = None
+) -> Membership:
+    """An unsaved membership with these values, for the scope filters to be built from."""
+    return Membership(team_id=team_id, user_id=user_id, role=shape[0], section=section)

@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from practice.models import priority_rank
+from practiceops.core import prepared
 from practiceops.core.errors import NotFound, ValidationFailed
 from practiceops.core.pagination import null_flag
 from practiceops.core.params import parse_uuid
-from teams.access import cycle_and_membership, require_member
+from teams.access import (
+    cycle_and_membership,
+    require_member,
+    scope_member,
+    scope_shape,
+    scope_values,
+)
 from teams.models import Membership, RehearsalCycle
 from tickets.models import (
+    CLOSED_STATUSES,
     STALE_RELEASE_PREFIX,
     Ticket,
     TicketActivity,
@@ -86,6 +96,57 @@ def ticket_list_for_user(
     if filters.owner_me:
         qs = qs.filter(owner_id=membership.user_id)
     return qs.annotate(priority_rank=priority_rank(), due_null=null_flag("due_at"))
+
+
+_FILTER_VALUES = tuple(f.name for f in dataclasses.fields(TicketFilters) if f.name != "owner_me")
+
+
+def ticket_rows(
+    membership: Membership,
+    filters: TicketFilters,
+    columns: tuple[str, ...],
+    start: int,
+    stop: int,
+    *,
+    open_only: bool = False,
+    owner_name: bool = False,
+) -> list[tuple]:
+    """Rows ``start:stop`` of ``ticket_list_for_user(membership, filters)`` in TICKET_ORDERING,
+    ``columns`` as tuples (``owner_name``: the owner's display name may be one; ``open_only``:
+    not RESOLVED or VERIFIED), through a query compiled once per shape
+    (practiceops/core/prepared.py): the lists every ticket page and This week show."""
+    filter_values = {
+        f"filter_{name}": getattr(filters, name)
+        for name in _FILTER_VALUES
+        if getattr(filters, name) is not None
+    }
+    shape = scope_shape(membership)
+    options = (columns, start, stop, open_only, owner_name, filters.owner_me)
+    key = ("tickets.ticket_rows", shape, options, tuple(filter_values))
+    build = functools.partial(_ticket_rows_queryset, shape, options)
+    return prepared.run(key, build, **scope_values(membership), **filter_values)
+
+
+def _ticket_rows_queryset(
+    shape: tuple[str, bool],
+    options: tuple[Any, ...],
+    *,
+    team_id: Any,
+    user_id: Any,
+    section: str | None = None,
+    **filter_values: Any,
+) -> QuerySet:
+    columns, start, stop, open_only, owner_name, owner_me = options
+    filters = TicketFilters(
+        owner_me=owner_me,
+        **{name.removeprefix("filter_"): value for name, value in filter_values.items()},
+    )
+    queryset = ticket_list_for_user(scope_member(shape, team_id, user_id, section), filters)
+    if open_only:
+        queryset = queryset.exclude(status__in=CLOSED_STATUSES)
+    if owner_name:
+        queryset = queryset.annotate(owner_name=F("owner__display_name"))
+    return queryset.order_by(*TICKET_ORDERING).values_list(*columns)[start:stop]
 
 
 def verifiable_tickets_q(membership: Membership, *, prefix: str = "") -> Q:

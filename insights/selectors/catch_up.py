@@ -17,12 +17,11 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from insights.selectors.common import local_midnight
-from practice import prepared
 from practice.models import Assignment, PracticeLog, Priority, priority_rank
-from practice.prepared import scope_member, scope_shape, scope_values
 from practice.visibility import visible_assignments_q
+from practiceops.core import prepared
 from practiceops.core.errors import ValidationFailed
-from teams.access import own_section
+from teams.access import own_section, scope_member, scope_shape, scope_values
 from teams.models import Membership, RehearsalCycle, Team
 from teams.selectors import cycle_active_for_team
 from tickets.models import CLOSED_STATUSES, Ticket, TicketActivity, TicketVisibility
@@ -108,7 +107,7 @@ _NEXT_COLUMNS = ("id", "title", "priority", "due_at", "created_at")
 
 
 # The catch-up's queries, built from the caller's scope values (common.scope_values) and run
-# through practice.prepared: compiled once per shape (common.scope_shape).
+# through practiceops.core.prepared: compiled once per shape (teams.access.scope_shape).
 
 
 def _run(name: str, build: Any, membership: Membership, **values: Any) -> list[tuple]:

@@ -24,10 +24,9 @@ from insights.selectors.practice_stats import (
     scoped_member_practice_rows,
     scoped_section_practice_rows,
 )
-from practice import prepared
 from practice.models import priority_rank
-from practice.prepared import scope_member, scope_shape, scope_values
-from teams.access import is_admin, own_section
+from practiceops.core import prepared
+from teams.access import is_admin, own_section, scope_member, scope_shape, scope_values
 from teams.models import Membership, RehearsalCycle, Team
 from tickets.models import Ticket, TicketStatus, TicketVisibility
 from tickets.selectors import verifiable_tickets_q
@@ -61,7 +60,7 @@ def risk_tickets(membership: Membership) -> QuerySet[Ticket]:
 
 
 # The dashboard's queries, each built from the caller's scope values (common.scope_values)
-# and run through practice.prepared: compiled once per shape (common.scope_shape).
+# and run through practiceops.core.prepared: compiled once per shape (teams.access.scope_shape).
 
 
 def _risk_qs(shape: tuple[str, bool], *, due_limit: datetime.datetime, **scope: Any) -> QuerySet:

@@ -16,10 +16,10 @@ from insights.selectors.common import (
     cycle_json,
     longest_streak,
 )
-from practice import prepared
 from practice.models import Assignment, PracticeDay, priority_rank
-from practice.prepared import scope_member, scope_shape, scope_values
 from practice.visibility import visible_assignments_q
+from practiceops.core import prepared
+from teams.access import scope_member, scope_shape, scope_values
 from teams.models import Membership, RehearsalCycle, Team
 from tickets.models import CLOSED_STATUSES, Ticket, TicketStatus
 from tickets.visibility import visible_tickets_q
@@ -46,7 +46,7 @@ def practice_days_for_user(team: Team, user_id: Any) -> dict[datetime.date, tupl
 
 
 # The dashboard's queries, built from the caller's scope values (common.scope_values) and run
-# through practice.prepared: compiled once per shape (common.scope_shape).
+# through practiceops.core.prepared: compiled once per shape (teams.access.scope_shape).
 
 ASSIGNMENT_FIELDS = ("id", "title", "priority", "type", "scope", "section", "due_at")
 DUE_SOON_FIELDS = ("id", "title", "priority", "status", "due_at", "visibility")

@@ -37,10 +37,9 @@ from insights.selectors.common import (
     private_aggregate_scope_q,
 )
 from insights.selectors.weekly import _q_matches
-from practice import prepared
-from practice.prepared import scope_member, scope_shape, scope_values
+from practiceops.core import prepared
 from practiceops.core.errors import ValidationFailed
-from teams.access import is_admin, own_section
+from teams.access import is_admin, own_section, scope_member, scope_shape, scope_values
 from teams.models import Membership, Team
 from tickets.models import (
     Ticket,
@@ -291,7 +290,7 @@ def _scoped_qs(
 
 def _fetch_scoped(membership: Membership, window: Window) -> _Fetched:
     """``_fetch`` over a leader's scope (``scope_q``), through queries compiled once per scope
-    shape (practice.prepared)."""
+    shape (practiceops.core.prepared)."""
     shape = scope_shape(membership)
     values = scope_values(membership)
     return _fetched(

@@ -28,9 +28,9 @@ from insights.selectors.common import (
     Window,
     scoped_members_q,
 )
-from practice import prepared
 from practice.models import PracticeDay, PracticeLog
-from practice.prepared import scope_member, scope_shape, scope_values
+from practiceops.core import prepared
+from teams.access import scope_member, scope_shape, scope_values
 from teams.models import Membership
 
 
@@ -119,7 +119,7 @@ def _scoped_member_practice_qs(
 
 def scoped_member_practice_rows(membership: Membership, window: Window) -> list[dict[str, Any]]:
     """The dashboard's ``practice_days_by_member`` items for the members a leader looks after
-    (``scoped_members_q``), through a query compiled once per scope shape (practice.prepared)."""
+    (``scoped_members_q``), through a query compiled once per scope shape (practiceops.core.prepared)."""
     shape = scope_shape(membership)
     rows = prepared.run(
         (__name__, "scoped_member_practice", shape),
@@ -171,7 +171,7 @@ def scoped_section_practice_rows(membership: Membership, window: Window) -> list
 
     Each member's practice days in the window (their rollup rows) come from a correlated
     subquery, summed per section in the same statement: one query, whatever the number of
-    members or logs. Compiled once per scope shape (practice.prepared).
+    members or logs. Compiled once per scope shape (practiceops.core.prepared).
     """
     shape = scope_shape(membership)
     rows = prepared.run(

@@ -28,7 +28,6 @@ import time_machine
 
 from conftest import make_persona
 from insights.tests.factories import AssignmentFactory, PracticeLogFactory, TicketFactory
-from practice import prepared
 from practice.models import AssignmentScope, Priority
 from teams.models import Role
 from teams.tests.factories import CycleFactory, MembershipFactory, TeamFactory
@@ -55,12 +54,6 @@ def days_between(first: datetime.date, last: datetime.date):
     while day <= last:
         yield day
         day += datetime.timedelta(days=1)
-
-
-@pytest.fixture(autouse=True)
-def verify_prepared_queries(monkeypatch):
-    """Every prepared query is checked against the ORM's own SQL and parameters."""
-    monkeypatch.setattr(prepared, "VERIFY", True)
 
 
 @pytest.fixture

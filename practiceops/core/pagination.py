@@ -91,7 +91,7 @@ def paginate(
 
     ``serialize`` receives the page's rows (model instances or dicts) and returns the items.
     ``queryset`` may be a function that builds it, called only when it is needed: with
-    ``first_page`` (the first ``n`` rows of the ordered queryset, from a QueryTemplate), a
+    ``first_page`` (the first ``n`` rows of the ordered queryset, e.g. from a prepared query), a
     request without a cursor does not build it.
     """
     limit = query_int(query_params, "limit", DEFAULT_LIMIT, minimum=1, maximum=MAX_LIMIT)

@@ -8,12 +8,9 @@ actions call them and never set ``status``. A new action on a ticket is one ``@a
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -25,11 +22,10 @@ from practice.models import Priority
 from practiceops.core.errors import NotFound, ValidationFailed
 from practiceops.core.pagination import paginate
 from practiceops.core.params import query_choice, query_text, query_uuid
-from practiceops.core.querytemplate import QueryTemplate
 from practiceops.core.viewsets import ScopedViewSet
 from teams.api.permissions import IsTeamMember
 from teams.api.viewsets import CycleScopedViewSet, TeamScopedViewSet
-from teams.models import SECTION_MAX_LENGTH, Membership, RehearsalCycle
+from teams.models import SECTION_MAX_LENGTH, RehearsalCycle
 from tickets import selectors, services
 from tickets.api.serializers import (
     TICKET_COLUMNS,
@@ -83,43 +79,19 @@ _PAGE_COLUMNS = tuple(
         [*TICKET_COLUMNS.values(), *(key.lstrip("-") for key in selectors.TICKET_ORDERING)]
     )
 )
-_FILTER_NAMES = tuple(field.name for field in dataclasses.fields(selectors.TicketFilters))
-
-
-def _page_queryset(values: Mapping[str, Any]) -> QuerySet:
-    """The ordered ticket list of a caller (``values``: the membership's and the filters')."""
-    membership = Membership(
-        team_id=values["team_id"],
-        user_id=values["user_id"],
-        role=values["role"],
-        section=values["member_section"],
-    )
-    filters = selectors.TicketFilters(**{name: values[name] for name in _FILTER_NAMES})
-    queryset = selectors.ticket_list_for_user(membership, filters).values(*_PAGE_COLUMNS)
-    return queryset.order_by(*selectors.TICKET_ORDERING)
-
-
-# A first page (no cursor), the common request, from SQL compiled once per shape.
-_FIRST_PAGE = QueryTemplate(
-    lambda values: _page_queryset(values)[: values["limit"]],
-    structural=frozenset({"role", "owner_me", "limit"}),
-)
 
 
 def _ticket_page(request: Request, membership: Any, filters: selectors.TicketFilters) -> Response:
-    values = {
-        "team_id": membership.team_id,
-        "user_id": membership.user_id,
-        "role": membership.role,
-        "member_section": membership.section,
-        **{name: getattr(filters, name) for name in _FILTER_NAMES},
-    }
+    def first_page(n: int) -> list[dict[str, Any]]:
+        rows = selectors.ticket_rows(membership, filters, _PAGE_COLUMNS, 0, n)
+        return [dict(zip(_PAGE_COLUMNS, row, strict=True)) for row in rows]
+
     page = paginate(
         request.query_params,
-        lambda: _page_queryset(values),
+        lambda: selectors.ticket_list_for_user(membership, filters).values(*_PAGE_COLUMNS),
         selectors.TICKET_ORDERING,
         ticket_rows_data,
-        first_page=lambda n: _FIRST_PAGE.rows({**values, "limit": n}),
+        first_page=first_page,
     )
     return Response(page)
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import uuid
 from collections import namedtuple
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
-from django.db.models import F, QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -17,7 +15,6 @@ from django.utils import timezone
 
 from accounts.models import User
 from practiceops.core.errors import ApiError, NotFound
-from practiceops.core.querytemplate import QueryTemplate
 from teams.access import is_leader
 from teams.models import Membership
 from teams.selectors import (
@@ -39,11 +36,10 @@ from tickets.api.serializers import (
 from tickets.models import Ticket, TicketStatus
 from tickets.rules import can_claim, ticket_actions
 from tickets.selectors import (
-    TICKET_ORDERING,
     TicketFilters,
     activity_list_for_ticket,
     ticket_get_for_user,
-    ticket_list_for_user,
+    ticket_rows,
 )
 from tickets.visibility import can_view
 from web.forms import TicketCreateForm, first_form_error, validate
@@ -122,43 +118,13 @@ def list_context(ctx: TeamContext, params: Any) -> dict[str, Any]:
     }
 
 
-def _list_queryset(values: Mapping[str, Any]) -> QuerySet:
-    membership = Membership(
-        team_id=values["team_id"],
-        user_id=values["user_id"],
-        role=values["role"],
-        section=values["member_section"],
-    )
-    filters = TicketFilters(**{name: values[name] for name in _FILTER_NAMES})
-    return (
-        ticket_list_for_user(membership, filters)
-        .annotate(owner_name=F("owner__display_name"))
-        .order_by(*TICKET_ORDERING)
-        .values(*LIST_COLUMNS)[values["start"] : values["stop"]]
-    )
-
-
-_FILTER_NAMES = tuple(field.name for field in dataclasses.fields(TicketFilters))
-# The list's page from SQL compiled once per shape (practiceops/core/querytemplate.py), as the
-# API's ticket list does.
-_LIST_PAGE = QueryTemplate(
-    _list_queryset, structural=frozenset({"role", "owner_me", "start", "stop"})
-)
 ListRow = namedtuple("ListRow", LIST_COLUMNS)  # noqa: PYI024
 
 
 def list_rows(membership: Membership, filters: TicketFilters, start: int, stop: int) -> list:
     """Rows ``start:stop`` of the tickets ``membership`` may see, in TICKET_ORDERING."""
-    values = {
-        "team_id": membership.team_id,
-        "user_id": membership.user_id,
-        "role": membership.role,
-        "member_section": membership.section,
-        **{name: getattr(filters, name) for name in _FILTER_NAMES},
-        "start": start,
-        "stop": stop,
-    }
-    return [ListRow(**row) for row in _LIST_PAGE.rows(values)]
+    rows = ticket_rows(membership, filters, LIST_COLUMNS, start, stop, owner_name=True)
+    return [ListRow(*row) for row in rows]
 
 
 def _page_number(raw: str | None) -> int:

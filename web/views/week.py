@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import datetime
 from collections import namedtuple
-from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -21,11 +19,8 @@ from practice import services as practice
 from practice.api.serializers import PracticeLogInput
 from practice.selectors import assignment_list_for_user, practice_log_get_for_user
 from practiceops.core.errors import ApiError, ValidationFailed
-from practiceops.core.querytemplate import QueryTemplate
-from teams.models import Membership
 from teams.selectors import cycle_active_for_team
-from tickets.models import CLOSED_STATUSES
-from tickets.selectors import TICKET_ORDERING, TicketFilters, ticket_list_for_user
+from tickets.selectors import TicketFilters, ticket_rows
 from web.forms import LogPracticeForm, first_form_error, validate
 from web.pages import (
     TeamContext,
@@ -53,36 +48,18 @@ MY_TICKET_COLUMNS = ("pk", "title", "status", "due_at")
 MyTicket = namedtuple("MyTicket", MY_TICKET_COLUMNS)  # noqa: PYI024
 
 
-def _my_open_tickets_queryset(values: Mapping[str, Any]) -> QuerySet:
-    membership = Membership(
-        team_id=values["team_id"],
-        user_id=values["user_id"],
-        role=values["role"],
-        section=values["member_section"],
-    )
-    tickets = ticket_list_for_user(membership, TicketFilters(owner_me=True))
-    return (
-        tickets.exclude(status__in=CLOSED_STATUSES)
-        .order_by(*TICKET_ORDERING)
-        .values(*MY_TICKET_COLUMNS)[:MY_TICKETS_LIMIT]
-    )
-
-
-# SQL compiled once per shape (practiceops/core/querytemplate.py), as the ticket lists.
-_MY_OPEN_TICKETS = QueryTemplate(_my_open_tickets_queryset, structural=frozenset({"role"}))
-
-
 def my_open_tickets(ctx: TeamContext) -> list:
     """Open tickets the caller owns (claimed or given), through the API's ticket selector: the
     columns This week and the Log practice form show, as rows rather than Ticket instances."""
-    membership = ctx.membership
-    values = {
-        "team_id": membership.team_id,
-        "user_id": membership.user_id,
-        "role": membership.role,
-        "member_section": membership.section,
-    }
-    return [MyTicket(**row) for row in _MY_OPEN_TICKETS.rows(values)]
+    rows = ticket_rows(
+        ctx.membership,
+        TicketFilters(owner_me=True),
+        MY_TICKET_COLUMNS,
+        0,
+        MY_TICKETS_LIMIT,
+        open_only=True,
+    )
+    return [MyTicket(*row) for row in rows]
 
 
 def week_context(ctx: TeamContext, *, form: LogPracticeForm | None = None) -> dict[str, Any]:

@@ -7,11 +7,12 @@ query is built once per shape with stand-in values, each SQL parameter is traced
 the stand-in it came from, and later calls bind their own values to those positions and run
 the SQL directly, with the ORM's own result converters.
 
-``run(key, build, **values)``: ``build(**values)`` returns the QuerySet (``values_list``
+The caller's scope as values and shape (``scope_shape``, ``scope_values``, ``scope_member``)
+is in ``teams.access``. ``run(key, build, **values)``: ``build(**values)`` returns the QuerySet (``values_list``
 rows). Every value must reach the SQL unchanged (compute derived values before, and pass
 them in: a parameter derived from a stand-in is refused when the query is compiled), and
 ``key`` must name every choice that changes the SQL's shape. With ``VERIFY`` on (the
-insights and practice tests turn it on), every call also builds the QuerySet with its real
+test suite turns it on), every call also builds the QuerySet with its real
 values and checks the bound SQL and parameters against the ORM's.
 """
 
@@ -26,9 +27,6 @@ from typing import Any
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
-
-from teams.access import own_section
-from teams.models import Membership
 
 VERIFY = False
 
@@ -45,30 +43,6 @@ class _Template:
     # Per column position: the ORM's converters of that column and its expression.
     converters: tuple[tuple[int, tuple[list[Any], Any]], ...]
     empty: bool = False
-
-
-# --- the caller's scope, as values ----------------------------------------------------------------
-
-
-def scope_shape(membership: Membership) -> tuple[str, bool]:
-    """What in a membership changes the SQL of the scope filters: the role, having a section."""
-    return (membership.role, own_section(membership) is not None)
-
-
-def scope_values(membership: Membership) -> dict[str, Any]:
-    """What in a membership the scope filters compare with (the section only when it has one)."""
-    values = {"team_id": membership.team_id, "user_id": membership.user_id}
-    section = own_section(membership)
-    if section is not None:
-        values["section"] = section
-    return values
-
-
-def scope_member(
-    shape: tuple[str, bool], team_id: Any, user_id: Any, section: str | None = None
-) -> Membership:
-    """An unsaved membership with these values, for the scope filters to be built from."""
-    return Membership(team_id=team_id, user_id=user_id, role=shape[0], section=section)
 
 
 # --- compiling and running ---------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""practice.prepared: a query compiled once per shape answers as the ORM does for any values."""
+"""practiceops.core.prepared: a query compiled once per shape answers as the ORM does for any values."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import datetime
 import pytest
 from django.db.models import Count
 
-from practice import prepared
 from practice.models import PracticeLog
 from practice.tests.factories import PracticeLogFactory
+from practiceops.core import prepared
 from teams.tests.factories import CycleFactory, TeamFactory
 
 T0 = datetime.datetime(2026, 3, 1, 12, 0, tzinfo=datetime.UTC)

@@ -45,6 +45,10 @@ def _last_rehearsal_qs(*, team_id: Any, today: datetime.date) -> QuerySet:
     )
 
 
+# catch_up_get looks the active cycle up itself unless it is given one.
+LOOK_UP = object()
+
+
 def default_since(team: Team, now: datetime.datetime) -> datetime.datetime:
     """Midnight (team timezone) of the latest rehearsal dated before today, else 7 days ago.
 
@@ -323,9 +327,11 @@ def catch_up_get(
     membership: Membership,
     since: datetime.datetime | None,
     now: datetime.datetime | None = None,
+    cycle: RehearsalCycle | None | object = LOOK_UP,
 ) -> dict[str, Any]:
     """The catch-up of api.md for ``membership`` (a member of ``team``), from ``since`` (the
-    last rehearsal's start when None) until ``now``. A fixed number of queries."""
+    last rehearsal's start when None) until ``now``. A fixed number of queries. ``cycle``: the
+    team's active cycle now, when the caller has it already (This week does)."""
     now = now or timezone.now()
     if since is None:
         since = default_since(team, now)
@@ -333,7 +339,8 @@ def catch_up_get(
         raise ValidationFailed(SINCE_IN_FUTURE, field="since")
     since = since.astimezone(datetime.UTC)
     until = now.astimezone(datetime.UTC)
-    cycle = cycle_active_for_team(team, today=now.astimezone(team.tzinfo).date())
+    if cycle is LOOK_UP:
+        cycle = cycle_active_for_team(team, today=now.astimezone(team.tzinfo).date())
     return {
         "since": since,
         "until": until,

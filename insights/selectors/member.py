@@ -125,9 +125,16 @@ def weekly_summary(
 
 
 def member_dashboard_get(
-    *, team: Team, membership: Membership, cycle: RehearsalCycle | None
+    *,
+    team: Team,
+    membership: Membership,
+    cycle: RehearsalCycle | None,
+    days: dict[datetime.date, tuple[int, int]] | None = None,
 ) -> dict[str, Any]:
-    """The member dashboard of api.md for ``membership`` (a fixed number of queries)."""
+    """The member dashboard of api.md for ``membership`` (a fixed number of queries).
+
+    ``days``: the member's ``practice_days_for_user``, when the caller has read them already.
+    """
     now = timezone.now()
     today = team.today()
     user_id = membership.user_id
@@ -151,7 +158,8 @@ def member_dashboard_get(
     )
     due_soon = [dict(zip(DUE_SOON_FIELDS, row, strict=True)) for row in rows]
 
-    days = practice_days_for_user(team, user_id)
+    if days is None:
+        days = practice_days_for_user(team, user_id)
     return {
         "cycle": cycle_json(cycle),
         "countdown_days": (cycle.date - today).days if cycle is not None else None,

@@ -65,8 +65,8 @@ def my_open_tickets(ctx: TeamContext) -> list:
 def week_context(ctx: TeamContext, *, form: LogPracticeForm | None = None) -> dict[str, Any]:
     team = ctx.team
     cycle = cycle_active_for_team(team)
-    dashboard = member_dashboard_get(team=team, membership=ctx.membership, cycle=cycle)
     days = practice_days_for_user(team, ctx.membership.user_id)
+    dashboard = member_dashboard_get(team=team, membership=ctx.membership, cycle=cycle, days=days)
     today = team.today()
     previous = Window.last_days(today - datetime.timedelta(days=7), team.tzinfo)
     last_week = sum(
@@ -81,7 +81,7 @@ def week_context(ctx: TeamContext, *, form: LogPracticeForm | None = None) -> di
         )
     return {
         "cycle": cycle,
-        "catch_up": catch_up_get(team=team, membership=ctx.membership, since=None),
+        "catch_up": catch_up_get(team=team, membership=ctx.membership, since=None, cycle=cycle),
         "dashboard": dashboard,
         "summary": dashboard["weekly_summary"],
         "minutes_last_week": last_week,
